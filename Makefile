@@ -1,0 +1,99 @@
+# fiscaltab - budget PDFs to checked spreadsheets.
+#   make            build ./fiscaltab
+#   make demo       install deps, build, convert the bundled sample
+#   make check      install deps, build, run every test
+#   make asan       the same tests under AddressSanitizer + UBSan
+#   make fixtures   regenerate the fixture PDFs and expected grids
+#   make bench      speed and memory against pdftotext -bbox-layout
+#   make eval       accuracy on ../shared/corpus (skipped without it)
+#   make install PREFIX=/usr/local
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter
+WARN     = -Wall -Wextra -Wstrict-prototypes -Wno-overlength-strings -Werror
+OPT     ?= -O2 -g
+CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += $(PKGLIBS) -lm
+BUILD   ?= build
+
+ifdef V
+Q =
+else
+Q = @
+endif
+
+LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
+          extract/region.c extract/stitch.c normalize/normalize.c \
+          validate/validate.c validate/log.c write/xlsx.c write/text.c
+CMD_SRC = cmd/main.c cmd/convert.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS = $(wildcard extract/*.h normalize/*.h validate/*.h write/*.h cmd/*.h)
+
+.PHONY: all deps demo check test asan fixtures bench eval install clean \
+        indent golden-update
+
+all: fiscaltab
+
+deps:
+	$(Q)sh scripts/install-deps.sh
+
+fiscaltab: $(BUILD)/fiscaltab
+	$(Q)cp $< $@
+
+$(BUILD)/fiscaltab: $(LIB_OBJ) $(CMD_OBJ)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/fixturegen: fixtures/gen.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags cairo) -o $@ $< \
+	    $(shell pkg-config --libs cairo) -lm
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory fiscaltab
+	@mkdir -p out
+	-$(Q)./fiscaltab convert fixtures/seed-budget.pdf -o out --csv
+	@echo "demo: open out/seed-budget.xlsx (tables), out/seed-budget.log.jsonl (checks), out/seed-budget/*.csv"
+
+check: deps
+	$(Q)$(MAKE) --no-print-directory test
+
+test: fiscaltab $(UNIT_BIN)
+	$(Q)sh tests/run.sh $(BUILD)
+
+asan: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
+	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" test
+
+fixtures: $(BUILD)/fixturegen
+	$(Q)$(BUILD)/fixturegen fixtures/specs fixtures
+
+bench: fiscaltab $(BUILD)/fixturegen
+	$(Q)sh tests/bench.sh $(BUILD)
+
+eval: fiscaltab
+	$(Q)sh tests/eval.sh
+
+install: fiscaltab
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 fiscaltab $(DESTDIR)$(PREFIX)/bin/fiscaltab
+
+indent:
+	clang-format -i $(LIB_SRC) $(CMD_SRC) $(HEADERS) fixtures/gen.c
+
+clean:
+	rm -rf build build-asan fiscaltab out

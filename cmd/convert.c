@@ -1,0 +1,366 @@
+/*
+ * convert.c - one PDF through every stage: extract, stitch, normalize,
+ * validate, write. Errors on one page are logged and the other pages
+ * still convert; the outputs are written atomically.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../extract/extract.h"
+#include "../normalize/normalize.h"
+#include "../validate/validate.h"
+#include "../write/write.h"
+#include "fiscaltab.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* Context for normalization events. */
+typedef struct norm_ctx {
+    ft_log *log;
+    int table;
+    ft_status st;
+} norm_ctx;
+
+/* Logs one normalization of a number. */
+static void
+on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
+{
+    norm_ctx *ctx = vctx;
+    char msg[400];
+    const char *rule = "number";
+    double printed_v = ev->value;
+    const ft_cell *cell = FT_CELL(t, ev->row, ev->col);
+    if (ev->flags & FT_NUM_DASH) {
+        rule = "blank_dash";
+        snprintf(msg, sizeof msg, "\"%s\" read as a blank (no amount)",
+                 ev->printed);
+        if (ctx->st == FT_OK)
+            ctx->st = ft_log_add(ctx->log, cell->page, ctx->table, ev->row,
+                                 ev->col, "normalize", rule, FT_INFO, NULL,
+                                 NULL, msg);
+        return;
+    }
+    if (ev->flags & FT_NUM_SCI) {
+        rule = "scientific_notation";
+        snprintf(msg, sizeof msg,
+                 "\"%s\" is scientific notation; rounded to the column's "
+                 "%d decimals: %.*f",
+                 ev->printed, ev->decimals, ev->decimals, ev->value);
+    } else if (ev->flags & FT_NUM_PARENS) {
+        rule = "parentheses_negative";
+        snprintf(msg, sizeof msg, "\"%s\" in parentheses read as %.*f",
+                 ev->printed, ev->decimals, ev->value);
+    } else if (ev->flags & FT_NUM_PERCENT) {
+        rule = "percent";
+        snprintf(msg, sizeof msg, "\"%s\" read as the fraction %.*f",
+                 ev->printed, ev->decimals + 2, ev->value);
+    } else if (ev->flags & FT_NUM_WIDE) {
+        rule = "full_width";
+        snprintf(msg, sizeof msg, "\"%s\" folded to ASCII: %.*f",
+                 ev->printed, ev->decimals, ev->value);
+    } else {
+        return;
+    }
+    if (ctx->st == FT_OK)
+        ctx->st = ft_log_add(ctx->log, cell->page, ctx->table, ev->row,
+                             ev->col, "normalize", rule, FT_INFO, &printed_v,
+                             &ev->value, msg);
+}
+
+/* Stem of a path: the base name without a .pdf ending. */
+static char *
+stem_of(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    char *s;
+    size_t n;
+    b = b ? b + 1 : path;
+    s = strdup(b);
+    if (!s)
+        return NULL;
+    n = strlen(s);
+    if (n > 4 && (strcmp(s + n - 4, ".pdf") == 0 ||
+                  strcmp(s + n - 4, ".PDF") == 0 ||
+                  strcmp(s + n - 4, ".Pdf") == 0))
+        s[n - 4] = 0;
+    if (!s[0] || s[0] == '.') {
+        free(s);
+        s = strdup("output");
+    }
+    return s;
+}
+
+/* Creates dir and its parents; 0 on success. */
+static int
+make_dirs(const char *dir)
+{
+    char buf[4096];
+    size_t i, n = strlen(dir);
+    if (n == 0 || n >= sizeof buf)
+        return n == 0 ? 0 : -1;
+    memcpy(buf, dir, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+            buf[i] = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    {
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            return -1;
+    }
+    return 0;
+}
+
+/* Seconds on a monotonic clock. */
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Logs a page-level extraction problem and warns on stderr. */
+static ft_status
+page_problem(ft_log *log, const ft_convert_opts *o, int page,
+             const char *rule, ft_verdict v, const char *msg)
+{
+    if (!o->quiet && v == FT_FAIL)
+        fprintf(stderr, "fiscaltab: warning: %s: page %d: %s\n", o->input,
+                page, msg);
+    return ft_log_add(log, page, -1, -1, -1, "extract", rule, v, NULL, NULL,
+                      msg);
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+int
+ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
+{
+    ft_doc *doc = NULL;
+    ft_error err = {FT_OK, ""};
+    ft_table_list tables = {0};
+    ft_log log = {0};
+    ft_status st;
+    int first, last, p, rc = FT_EXIT_OK;
+    char *stem = NULL, *path = NULL;
+    char (*sheets)[32] = NULL;
+    double t0 = now();
+    size_t plen = 0;
+    size_t i;
+
+    memset(stats, 0, sizeof *stats);
+    st = ft_doc_open(o->input, o->password, &doc, &err);
+    if (st != FT_OK) {
+        fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input, err.msg);
+        return st == FT_ERR_ENCRYPTED ? FT_EXIT_ENCRYPTED
+               : st == FT_ERR_NOMEM   ? FT_EXIT_INTERNAL
+                                      : FT_EXIT_OPEN;
+    }
+    stats->pages_total = ft_doc_page_count(doc);
+    first = o->first_page > 0 ? o->first_page : 1;
+    last = o->last_page > 0 && o->last_page < stats->pages_total
+               ? o->last_page
+               : stats->pages_total;
+    if (o->first_page > stats->pages_total && stats->pages_total > 0) {
+        fprintf(stderr,
+                "fiscaltab: error: %s: --pages starts at %d but the "
+                "document has %d pages\n",
+                o->input, o->first_page, stats->pages_total);
+        ft_doc_free(doc);
+        return FT_EXIT_USAGE;
+    }
+    if (stats->pages_total == 0)
+        st = ft_log_add(&log, 0, -1, -1, -1, "extract", "no_pages", FT_INFO,
+                        NULL, NULL, "the document has no pages");
+
+    for (p = first; p <= last && st == FT_OK; p++) {
+        ft_page page;
+        ft_layout layout;
+        ft_table_list found = {0};
+        char msg[320];
+
+        stats->pages++;
+        st = ft_doc_page_glyphs(doc, p, &page, &err);
+        if (st != FT_OK) {
+            ft_page_clear(&page);
+            if (st == FT_ERR_NOMEM)
+                break;
+            snprintf(msg, sizeof msg, "page skipped: %s", err.msg);
+            st = page_problem(&log, o, p, "page_unreadable", FT_FAIL, msg);
+            stats->pages_failed++;
+            continue;
+        }
+        if (page.n_glyphs == 0) {
+            st = page_problem(&log, o, p, "no_text_layer", FT_INFO,
+                              "no text layer (a scanned or blank page): "
+                              "nothing extracted");
+            ft_page_clear(&page);
+            continue;
+        }
+        if (page.n_duplicates > 0) {
+            snprintf(msg, sizeof msg,
+                     "%zu duplicate glyphs (fake bold, drawn twice) dropped",
+                     page.n_duplicates);
+            st = ft_log_add(&log, p, -1, -1, -1, "extract", "fake_bold",
+                            FT_INFO, NULL, NULL, msg);
+            stats->duplicates += page.n_duplicates;
+        }
+        if (st == FT_OK)
+            st = ft_layout_build(&page, &layout);
+        if (st == FT_OK && ft_layout_maybe_table(&layout)) {
+            st = ft_doc_page_rules(doc, &page, &err);
+            if (st == FT_OK && page.n_rules > 0) {
+                ft_layout_clear(&layout);
+                st = ft_layout_build(&page, &layout);
+            }
+        }
+        if (st == FT_OK)
+            st = ft_page_tables(&page, &layout, &found);
+        if (st == FT_OK)
+            st = ft_tables_stitch(&tables, &found);
+        ft_table_list_clear(&found);
+        ft_layout_clear(&layout);
+        ft_page_clear(&page);
+    }
+
+    /* normalize, describe and check every table */
+    for (i = 0; i < tables.n && st == FT_OK; i++) {
+        ft_table *t = &tables.items[i];
+        norm_ctx ctx = {&log, (int)i, FT_OK};
+        char msg[512], pages[32];
+        if (t->page_first == t->page_last)
+            snprintf(pages, sizeof pages, "page %d", t->page_first);
+        else
+            snprintf(pages, sizeof pages, "pages %d-%d", t->page_first,
+                     t->page_last);
+        snprintf(msg, sizeof msg,
+                 "%s: %d rows x %d columns, %d header rows, %s, unit %s%s",
+                 t->title ? t->title : "(untitled table)", t->n_rows,
+                 t->n_cols, t->n_header_rows, pages,
+                 t->unit ? t->unit : "(none)",
+                 t->ruled ? ", ruled" : ", from text alignment");
+        st = ft_log_add(&log, t->page_first, (int)i, -1, -1, "extract",
+                        "table", FT_INFO, NULL, NULL, msg);
+        if (st == FT_OK && t->dropped_header_rows) {
+            snprintf(msg, sizeof msg,
+                     "continued over a page break; %d repeated header "
+                     "rows dropped",
+                     t->dropped_header_rows);
+            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
+                            "stitched", FT_INFO, NULL, NULL, msg);
+        } else if (st == FT_OK && t->page_last > t->page_first) {
+            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
+                            "stitched", FT_INFO, NULL, NULL,
+                            "continued over a page break without a "
+                            "repeated header");
+        }
+        if (st == FT_OK && t->note) {
+            snprintf(msg, sizeof msg, "note: %s", t->note);
+            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
+                            t->n_rows <= t->n_header_rows ? "empty_table"
+                                                          : "note",
+                            FT_INFO, NULL, NULL, msg);
+        }
+        if (st != FT_OK)
+            break;
+        stats->numbers += ft_normalize_table(t, on_norm, &ctx);
+        st = ctx.st;
+        if (st == FT_OK)
+            st = ft_validate_table(t, (int)i, &log);
+    }
+    if (st != FT_OK) {
+        fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
+                ft_strerror(st));
+        rc = FT_EXIT_INTERNAL;
+        goto out;
+    }
+
+    /* outputs */
+    stem = stem_of(o->input);
+    plen = strlen(o->outdir) + 512;
+    path = malloc(plen);
+    sheets = ft_sheet_names(tables.items, tables.n);
+    if (!stem || !path || !sheets) {
+        rc = FT_EXIT_INTERNAL;
+        goto out;
+    }
+    if (make_dirs(o->outdir) != 0) {
+        fprintf(stderr, "fiscaltab: error: %s: cannot create directory %s\n",
+                o->input, o->outdir);
+        rc = FT_EXIT_WRITE;
+        goto out;
+    }
+    {
+        ft_doc_result res;
+        res.file = o->display ? o->display : o->input;
+        res.tables = tables.items;
+        res.n_tables = tables.n;
+        res.log = &log;
+        res.pages = stats->pages;
+        res.sheets = sheets;
+        snprintf(path, plen, "%s/%.255s.xlsx", o->outdir, stem);
+        st = ft_write_xlsx(&res, path, &err);
+        if (st == FT_OK) {
+            snprintf(path, plen, "%s/%.255s.log.jsonl", o->outdir, stem);
+            st = ft_write_log(&res, path, &err);
+        }
+        if (st == FT_OK && o->csv) {
+            snprintf(path, plen, "%s/%.255s", o->outdir, stem);
+            st = ft_write_csv(&res, path, &err);
+        }
+        if (st != FT_OK) {
+            fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
+                    st == FT_ERR_NOMEM ? "out of memory" : err.msg);
+            rc = st == FT_ERR_NOMEM ? FT_EXIT_INTERNAL : FT_EXIT_WRITE;
+            goto out;
+        }
+    }
+    {
+        ft_check_counts cc;
+        ft_log_count(&log, &cc);
+        stats->tables = tables.n;
+        stats->passed = cc.passed;
+        stats->failed = cc.failed;
+        stats->seconds = now() - t0;
+        if (!o->quiet)
+            fprintf(stderr,
+                    "fiscaltab: %s: %zu tables from %d pages, checks %zu "
+                    "passed %zu failed, %.2fs -> %s/%s.xlsx\n",
+                    o->input, stats->tables, stats->pages, cc.passed,
+                    cc.failed, stats->seconds, o->outdir, stem);
+        if (!o->quiet && cc.failed) {
+            size_t shown = 0;
+            for (i = 0; i < log.n && shown < 5; i++) {
+                const ft_entry *e = &log.items[i];
+                if (e->status != FT_FAIL || strcmp(e->kind, "check"))
+                    continue;
+                fprintf(stderr, "fiscaltab: check failed: sheet '%s': %s\n",
+                        sheets[e->table], e->message);
+                shown++;
+            }
+        }
+        rc = cc.failed ? FT_EXIT_CHECKS : FT_EXIT_OK;
+    }
+out:
+    free(sheets);
+    free(stem);
+    free(path);
+    ft_table_list_clear(&tables);
+    ft_log_clear(&log);
+    ft_doc_free(doc);
+    return rc;
+}

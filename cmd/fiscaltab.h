@@ -1,0 +1,41 @@
+/*
+ * fiscaltab.h - the command-line tool's own declarations.
+ */
+#ifndef FT_CMD_H
+#define FT_CMD_H
+
+#include <stddef.h>
+
+#define FT_VERSION "0.1.0"
+
+/* Exit codes: a stable, documented table (README "Exit codes"). */
+enum ft_exit {
+    FT_EXIT_OK = 0,         /* converted, every check passed */
+    FT_EXIT_CHECKS = 1,     /* converted, some validation check failed */
+    FT_EXIT_USAGE = 2,      /* bad command line */
+    FT_EXIT_OPEN = 3,       /* unreadable, or not a PDF */
+    FT_EXIT_ENCRYPTED = 4,  /* encrypted, no or wrong password */
+    FT_EXIT_WRITE = 5,      /* output cannot be written */
+    FT_EXIT_INTERNAL = 99   /* out of memory or a bug */
+};
+
+typedef struct ft_convert_opts {
+    const char *input;
+    const char *display;    /* name to put in the log, or NULL */
+    const char *outdir;
+    const char *password;
+    int first_page, last_page; /* 0: open-ended */
+    int csv;
+    int quiet;
+} ft_convert_opts;
+
+typedef struct ft_convert_stats {
+    int pages_total, pages, pages_failed;
+    size_t tables, numbers, duplicates, passed, failed;
+    double seconds;
+} ft_convert_stats;
+
+/* Converts one PDF; returns an ft_exit code. Prints diagnostics. */
+int ft_convert(const ft_convert_opts *o, ft_convert_stats *stats);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * main.c - fiscaltab's command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fiscaltab.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* Prints help (status 0, stdout) or a hint (stderr) and exits. */
+static void
+usage(int status)
+{
+    if (status != 0) {
+        fprintf(stderr, "Try 'fiscaltab --help' for more information.\n");
+        exit(status);
+    }
+    printf(
+        "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
+        "                 [--password PW] [-q]\n"
+        "       fiscaltab --help | --version\n"
+        "\n"
+        "Turns the tables of a budget PDF into DIR/STEM.xlsx (an index sheet,\n"
+        "then one sheet per table) and DIR/STEM.log.jsonl (what was checked\n"
+        "and changed).\n"
+        "\n"
+        "  -o, --output DIR     output directory (default: .)\n"
+        "      --csv            also write DIR/STEM/NN-TITLE.csv, one a table\n"
+        "      --pages A-B      only pages A to B (A, A-, -B also work)\n"
+        "      --password PW    password of an encrypted PDF\n"
+        "  -q, --quiet          no summary on stderr\n"
+        "  -h, --help           this help\n"
+        "      --version        version\n"
+        "\n"
+        "Exit codes: 0 ok; 1 converted but validation checks failed;\n"
+        "2 usage; 3 unreadable or not a PDF; 4 encrypted and no or a wrong\n"
+        "password; 5 cannot write output; 99 internal error.\n");
+    exit(0);
+}
+
+/* Parses a positive page number; -1 when invalid. */
+static int
+page_number(const char *s, const char *end)
+{
+    long v;
+    char *e;
+    if (s == end)
+        return 0;
+    errno = 0;
+    v = strtol(s, &e, 10);
+    if (e != end || errno || v < 1 || v > 10000000)
+        return -1;
+    return (int)v;
+}
+
+/* Parses A-B, A, A-, -B into o; 0 on success. */
+static int
+parse_pages(const char *s, ft_convert_opts *o)
+{
+    const char *dash = strchr(s, '-');
+    if (!*s)
+        return -1;
+    if (!dash) {
+        o->first_page = o->last_page = page_number(s, s + strlen(s));
+        return o->first_page > 0 ? 0 : -1;
+    }
+    o->first_page = page_number(s, dash);
+    o->last_page = page_number(dash + 1, dash + 1 + strlen(dash + 1));
+    if (o->first_page < 0 || o->last_page < 0)
+        return -1;
+    if (o->last_page && o->first_page > o->last_page)
+        return -1;
+    return 0;
+}
+
+/* The convert command. */
+static int
+cmd_convert(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"csv", no_argument, NULL, 'c'},
+        {"pages", required_argument, NULL, 'p'},
+        {"password", required_argument, NULL, 'P'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    ft_convert_opts o;
+    ft_convert_stats stats;
+    int ch;
+
+    memset(&o, 0, sizeof o);
+    o.outdir = ".";
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'o':
+            o.outdir = optarg;
+            break;
+        case 'c':
+            o.csv = 1;
+            break;
+        case 'p':
+            if (parse_pages(optarg, &o) != 0) {
+                fprintf(stderr, "fiscaltab: error: bad --pages '%s'\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
+            break;
+        case 'P':
+            o.password = optarg;
+            break;
+        case 'q':
+            o.quiet = 1;
+            break;
+        case 'h':
+            usage(0);
+            break;
+        default:
+            usage(FT_EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "fiscaltab: error: convert takes exactly one FILE\n");
+        usage(FT_EXIT_USAGE);
+    }
+    if (!*o.outdir) {
+        fprintf(stderr, "fiscaltab: error: empty output directory\n");
+        usage(FT_EXIT_USAGE);
+    }
+    o.input = argv[optind];
+    return ft_convert(&o, &stats);
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+int
+main(int argc, char **argv)
+{
+    int rc;
+    if (argc < 2)
+        usage(FT_EXIT_USAGE);
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+        usage(0);
+    if (!strcmp(argv[1], "--version")) {
+        printf("fiscaltab %s\n", FT_VERSION);
+        return 0;
+    }
+    if (!strcmp(argv[1], "convert"))
+        rc = cmd_convert(argc - 1, argv + 1);
+    else {
+        fprintf(stderr, "fiscaltab: error: unknown command '%s'\n", argv[1]);
+        usage(FT_EXIT_USAGE);
+        rc = FT_EXIT_USAGE;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout))
+        rc = rc ? rc : FT_EXIT_WRITE;
+    return rc;
+}

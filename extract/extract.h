@@ -1,0 +1,143 @@
+/*
+ * extract.h - PDF pages to table grids.
+ *
+ * The only header of fiscaltab that knows a PDF library exists is
+ * extract/pdf.c's; everything here takes and returns the plain structs of
+ * table.h, so the grid builder can be driven without a PDF (tests, fuzz).
+ */
+#ifndef FT_EXTRACT_H
+#define FT_EXTRACT_H
+
+#include "table.h"
+
+/* ---------------------------------------------------------------- */
+/* Documents (extract/pdf.c)                                          */
+/* ---------------------------------------------------------------- */
+
+typedef struct ft_doc ft_doc;
+
+/* Limits that keep a hostile page from eating the machine. */
+#define FT_MAX_GLYPHS_PER_PAGE 200000
+#define FT_MAX_RENDER_PIXELS (4000L * 4000L)
+
+/**
+ * Opens a PDF. On failure returns FT_ERR_OPEN or FT_ERR_ENCRYPTED with
+ * err->msg saying why; *out is then NULL. Free with ft_doc_free().
+ */
+ft_status ft_doc_open(const char *path, const char *password, ft_doc **out,
+                      ft_error *err);
+
+/* Frees the document; NULL is ignored. */
+void ft_doc_free(ft_doc *doc);
+
+/* Number of pages. */
+int ft_doc_page_count(const ft_doc *doc);
+
+/**
+ * Reads the glyphs of page number (1-based) into *page (which the caller
+ * owns and clears with ft_page_clear()). Fake-bold duplicates are dropped
+ * and counted. Rules are not read here: see ft_doc_page_rules().
+ */
+ft_status ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page,
+                             ft_error *err);
+
+/**
+ * Finds the ruling lines of a page by rendering it once at low
+ * resolution and scanning for long thin runs; fills page->rules.
+ */
+ft_status ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err);
+
+/* Document metadata: the producer string or NULL (static until free). */
+const char *ft_doc_producer(const ft_doc *doc);
+
+/* ---------------------------------------------------------------- */
+/* Layout (extract/layout.c): glyphs -> segments -> lines             */
+/* ---------------------------------------------------------------- */
+
+/* A run of glyphs on one line with no wide gap: a word or phrase. */
+typedef struct ft_seg {
+    ft_box box;
+    char *text;         /* UTF-8, spaces restored between Latin words */
+    size_t g0, ng;      /* glyph range in the line-sorted glyph array */
+    double size;        /* glyph height */
+    int line;
+    int numeric;        /* looks like an amount */
+    int used;
+} ft_seg;
+
+typedef struct ft_line {
+    ft_box box;
+    size_t s0, ns;      /* segment range */
+    double size;
+} ft_line;
+
+typedef struct ft_layout {
+    ft_glyph *glyphs;   /* sorted by line, then x */
+    size_t n_glyphs;
+    ft_seg *segs;
+    size_t n_segs;
+    ft_line *lines;
+    size_t n_lines;
+} ft_layout;
+
+/**
+ * Builds lines and segments from a page's glyphs. Vertical rules split
+ * segments when the glyphs on both sides are apart or of different kinds.
+ */
+ft_status ft_layout_build(const ft_page *page, ft_layout *out);
+
+/* Frees a layout's arrays; NULL is ignored. */
+void ft_layout_clear(ft_layout *l);
+
+/* Appends UTF-8 for cp to buf (needs 4 bytes); returns bytes written. */
+size_t ft_utf8_put(char *buf, uint32_t cp);
+
+/* 1 for Han, kana, hangul and full-width punctuation. */
+int ft_is_cjk(uint32_t cp);
+
+/* ---------------------------------------------------------------- */
+/* Tables (extract/grid.c, extract/region.c, extract/stitch.c)         */
+/* ---------------------------------------------------------------- */
+
+typedef struct ft_table_list {
+    ft_table *items;
+    size_t n, cap;
+} ft_table_list;
+
+/**
+ * Finds the tables of one page: regions from rules and text alignment,
+ * grids with spans, header rows, and the title/entity/unit/note text
+ * around each. Appends to *out; the caller owns the tables.
+ */
+ft_status ft_page_tables(const ft_page *page, const ft_layout *layout,
+                         ft_table_list *out);
+
+/* 1 when the page's text looks like it may hold a table (worth a render
+ * for rules). */
+int ft_layout_maybe_table(const ft_layout *layout);
+
+/**
+ * Appends the page's tables to the document's list, stitching the first
+ * one onto the last table of the previous page when it continues it
+ * (same columns, no title of its own); a repeated header is dropped.
+ * Takes ownership of the tables in *page_tables and empties it.
+ */
+ft_status ft_tables_stitch(ft_table_list *doc_tables,
+                           ft_table_list *page_tables);
+
+/* Appends a table (moved in); returns FT_ERR_NOMEM on failure. */
+ft_status ft_table_list_push(ft_table_list *l, ft_table *t);
+
+/* Frees every table and the array; NULL is ignored. */
+void ft_table_list_clear(ft_table_list *l);
+
+/**
+ * Builds a grid from a box, its rules and its segments: the heart of
+ * extraction, exposed for tests. Column and row separators come from
+ * rules where they exist and from text alignment elsewhere.
+ */
+ft_status ft_grid_build(const ft_layout *layout, const size_t *seg_idx,
+                        size_t n_seg, const ft_rule *rules, size_t n_rules,
+                        ft_box box, int page, ft_table *out);
+
+#endif

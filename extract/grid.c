@@ -1,0 +1,776 @@
+/*
+ * grid.c - one table region to a grid of cells with spans.
+ *
+ * Columns: vertical rules where they exist; inside a ruled column (or
+ * everywhere, for tables without rules) text alignment adds separators
+ * where segments on the same line sit side by side again and again.
+ * Rows: horizontal rules when the region is ruled row by row; otherwise
+ * text lines, with wrapped lines joined back into their row and every
+ * horizontal rule kept as a hard break. Spans: a missing rule inside a
+ * ruled frame merges two cells; in unruled headers a label that covers
+ * several columns spans them, and a label with nothing under it spans
+ * the header rows below.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+typedef struct dvec {
+    double *v;
+    size_t n, cap;
+} dvec;
+
+/* Appends x; returns 0 on OOM. */
+static int
+dvec_push(dvec *d, double x)
+{
+    if (d->n == d->cap) {
+        size_t cap = d->cap ? d->cap * 2 : 32;
+        double *v = realloc(d->v, cap * sizeof *v);
+        if (!v)
+            return 0;
+        d->v = v;
+        d->cap = cap;
+    }
+    d->v[d->n++] = x;
+    return 1;
+}
+
+/* qsort comparator for doubles. */
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts and merges values closer than tol (keeps their mean). */
+static void
+dvec_cluster(dvec *d, double tol)
+{
+    size_t i, o = 0, start = 0;
+    double sum = 0;
+    if (d->n == 0)
+        return;
+    qsort(d->v, d->n, sizeof *d->v, cmp_double);
+    for (i = 0; i <= d->n; i++) {
+        if (i == d->n || (i > start && d->v[i] - d->v[i - 1] > tol)) {
+            d->v[o++] = sum / (double)(i - start);
+            start = i;
+            sum = 0;
+        }
+        if (i < d->n)
+            sum += d->v[i];
+    }
+    d->n = o;
+}
+
+/* Length of [a,b] covered by rules of direction dir near pos. */
+static double
+coverage(const ft_rule *rules, size_t n, char dir, double pos, double a,
+         double b)
+{
+    double cov = 0;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const ft_rule *r = &rules[i];
+        double lo, hi;
+        if (r->dir != dir || fabs(r->pos - pos) > 2.5)
+            continue;
+        lo = r->a > a ? r->a : a;
+        hi = r->b < b ? r->b : b;
+        if (hi > lo)
+            cov += hi - lo;
+    }
+    return cov;
+}
+
+/* A row band of text while rows are being formed. */
+typedef struct band {
+    double y0, y1;
+    int has_num;
+} band;
+
+static const ft_layout *cur_layout;
+
+/* qsort comparator: segment indices by vertical centre, then x. */
+static int
+cmp_idx_y(const void *a, const void *b)
+{
+    const ft_seg *sa = &cur_layout->segs[*(const size_t *)a];
+    const ft_seg *sb = &cur_layout->segs[*(const size_t *)b];
+    double ya = (sa->box.y0 + sa->box.y1) / 2;
+    double yb = (sb->box.y0 + sb->box.y1) / 2;
+    if (fabs(ya - yb) > 0.3 * (sa->size < sb->size ? sa->size : sb->size))
+        return ya < yb ? -1 : 1;
+    return sa->box.x0 < sb->box.x0 ? -1 : sa->box.x0 > sb->box.x0;
+}
+
+/* Index of the interval of sorted cuts[0..n) holding x (0..n-2), or -1. */
+static int
+find_slot(const double *cuts, size_t n, double x)
+{
+    size_t i;
+    if (n < 2 || x < cuts[0] - 3 || x > cuts[n - 1] + 3)
+        return -1;
+    for (i = 0; i + 2 < n; i++)
+        if (x < cuts[i + 1])
+            return (int)i;
+    return (int)n - 2;
+}
+
+/* Appends s to *dst with a joiner that suits the scripts; 0 on OOM. */
+static int
+append_text(char **dst, const char *s, int newline)
+{
+    size_t a = *dst ? strlen(*dst) : 0, b = strlen(s);
+    char *n = realloc(*dst, a + b + 2);
+    int space = 0;
+    if (!n)
+        return 0;
+    if (a > 0) {
+        /* last char of dst and first of s: space only between Latin */
+        unsigned char last = (unsigned char)n[a - 1];
+        unsigned char first = (unsigned char)s[0];
+        space = last < 0x80 && first < 0x80 && last != '-' &&
+                last != '/' && !(newline && last == '(');
+    }
+    if (space)
+        n[a++] = ' ';
+    memcpy(n + a, s, b + 1);
+    *dst = n;
+    return 1;
+}
+
+/*
+ * Column intervals from text alone: segments of lines with the most
+ * segments first, then the rest, a segment that covers several
+ * intervals being a spanning cell that does not merge them.
+ */
+static int
+text_columns(const ft_layout *L, const size_t *idx, size_t n,
+             const size_t *line_of, size_t n_lines, double x0, double x1,
+             dvec *cuts)
+{
+    dvec lo = {0}, hi = {0};
+    size_t *cnt = calloc(n_lines ? n_lines : 1, sizeof *cnt);
+    size_t i, k, maxc = 0;
+    int pass, ok = 1;
+
+    if (!cnt)
+        return 0;
+    for (i = 0; i < n; i++)
+        cnt[line_of[i]]++;
+    for (i = 0; i < n_lines; i++)
+        if (cnt[i] > maxc)
+            maxc = cnt[i];
+    for (pass = 0; pass < 3 && ok; pass++) {
+        for (i = 0; i < n && ok; i++) {
+            const ft_seg *s = &L->segs[idx[i]];
+            size_t c = cnt[line_of[i]];
+            size_t hits = 0, hit = 0;
+            if (pass == 0 && c < maxc)
+                continue;
+            if (pass == 1 && (c >= maxc || c < 2))
+                continue;
+            if (pass == 2 && c >= 2)
+                continue;
+            for (k = 0; k < lo.n; k++) {
+                if (s->box.x0 < hi.v[k] + 1 && s->box.x1 > lo.v[k] - 1) {
+                    hits++;
+                    hit = k;
+                }
+            }
+            if (hits == 0) {
+                ok = dvec_push(&lo, s->box.x0) && dvec_push(&hi, s->box.x1);
+            } else if (hits == 1 && pass == 0) {
+                if (s->box.x0 < lo.v[hit])
+                    lo.v[hit] = s->box.x0;
+                if (s->box.x1 > hi.v[hit])
+                    hi.v[hit] = s->box.x1;
+            }
+        }
+        /* merge intervals that came to overlap */
+        for (i = 0; i < lo.n; i++) {
+            for (k = i + 1; k < lo.n; k++) {
+                if (lo.v[k] < hi.v[i] && hi.v[k] > lo.v[i]) {
+                    lo.v[i] = lo.v[i] < lo.v[k] ? lo.v[i] : lo.v[k];
+                    hi.v[i] = hi.v[i] > hi.v[k] ? hi.v[i] : hi.v[k];
+                    lo.v[k] = lo.v[lo.n - 1];
+                    hi.v[k] = hi.v[hi.n - 1];
+                    lo.n--;
+                    hi.n--;
+                    k = i;
+                }
+            }
+        }
+    }
+    if (ok) {
+        /* sort intervals by left edge (insertion sort: few of them) */
+        for (i = 1; i < lo.n; i++) {
+            for (k = i; k > 0 && lo.v[k] < lo.v[k - 1]; k--) {
+                double t = lo.v[k];
+                lo.v[k] = lo.v[k - 1];
+                lo.v[k - 1] = t;
+                t = hi.v[k];
+                hi.v[k] = hi.v[k - 1];
+                hi.v[k - 1] = t;
+            }
+        }
+        ok = dvec_push(cuts, x0);
+        for (i = 1; i < lo.n && ok; i++)
+            ok = dvec_push(cuts, (hi.v[i - 1] + lo.v[i]) / 2);
+        ok = ok && dvec_push(cuts, x1);
+    }
+    free(lo.v);
+    free(hi.v);
+    free(cnt);
+    return ok;
+}
+
+/* Union-find root with path halving. */
+static int
+uf_find(int *p, int x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+/* Joins the sets of x and y, the smaller index becoming the root, so a
+ * set's root is its top-left cell. */
+static void
+uf_union(int *p, int x, int y)
+{
+    int a = uf_find(p, x), b = uf_find(p, y);
+    if (a < b)
+        p[b] = a;
+    else if (b < a)
+        p[a] = b;
+}
+
+/* 1 when the text is a run of small integers 1 2 3 (a 栏次 row). */
+static int
+is_counter(const char *s, int *expect)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || end == s || v != *expect)
+        return 0;
+    (*expect)++;
+    return 1;
+}
+
+/* 1 when the text is an amount rather than a code or a label. */
+static int
+is_amount(const char *s)
+{
+    size_t len = strlen(s), i, digits = 0;
+    int sep = 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= '0' && c <= '9')
+            digits++;
+        else if (c == ',' || c == '.' || c == '%' || c == 'E' || c == 'e')
+            sep = 1;
+        else if (c != '-' && c != '(' && c != ')' && c != '+')
+            return 0;
+    }
+    if (digits == 0)
+        return 0;
+    if (!sep && (digits == 3 || digits == 5 || digits == 7 || digits <= 2))
+        return 0; /* function codes, 类/款/项 parts, counters */
+    return 1;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+ft_status
+ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
+              const ft_rule *rules, size_t n_rules, ft_box box, int page,
+              ft_table *out)
+{
+    dvec vx = {0}, hy = {0}, cols = {0}, rows = {0};
+    size_t *idx = NULL, *line_of = NULL, n_lines = 0, i, k;
+    band *bands = NULL;
+    int *row_of = NULL, *col_of = NULL, *cspan = NULL, *par = NULL;
+    int nr, nc, r, c, h_ruled = 0, v_ruled;
+    ft_status st = FT_ERR_NOMEM;
+
+    memset(out, 0, sizeof *out);
+    out->page_first = out->page_last = page;
+    out->box = box;
+    if (n_seg == 0)
+        return FT_OK;
+    cur_layout = L;
+    idx = malloc(n_seg * sizeof *idx);
+    line_of = malloc(n_seg * sizeof *line_of);
+    bands = malloc(n_seg * sizeof *bands);
+    if (!idx || !line_of || !bands)
+        goto done;
+    memcpy(idx, seg_idx, n_seg * sizeof *idx);
+    qsort(idx, n_seg, sizeof *idx, cmp_idx_y);
+
+    /* text lines inside the region */
+    for (i = 0; i < n_seg; i++) {
+        const ft_seg *s = &L->segs[idx[i]];
+        double cy = (s->box.y0 + s->box.y1) / 2;
+        if (n_lines == 0 || cy > bands[n_lines - 1].y1 - 0.3 * s->size ||
+            cy < bands[n_lines - 1].y0) {
+            bands[n_lines].y0 = s->box.y0;
+            bands[n_lines].y1 = s->box.y1;
+            bands[n_lines].has_num = 0;
+            n_lines++;
+        } else {
+            band *b = &bands[n_lines - 1];
+            if (s->box.y0 < b->y0)
+                b->y0 = s->box.y0;
+            if (s->box.y1 > b->y1)
+                b->y1 = s->box.y1;
+        }
+        line_of[i] = n_lines - 1;
+        if (s->numeric)
+            bands[n_lines - 1].has_num = 1;
+    }
+
+    /* rules inside the region */
+    for (i = 0; i < n_rules; i++) {
+        const ft_rule *r = &rules[i];
+        if (r->dir == 'v' && r->b - r->a > 4 &&
+            !dvec_push(&vx, r->pos))
+            goto done;
+        if (r->dir == 'h' && r->b - r->a > 4 && !dvec_push(&hy, r->pos))
+            goto done;
+    }
+    dvec_cluster(&vx, 2.5);
+    dvec_cluster(&hy, 2.5);
+
+    /* columns: vertical rules, then text separators inside each */
+    v_ruled = vx.n >= 3;
+    if (v_ruled) {
+        dvec tmp = {0};
+        if (vx.v[0] > box.x0 + 3 && !dvec_push(&vx, box.x0))
+            goto done;
+        if (vx.v[vx.n - 1] < box.x1 - 3 && !dvec_push(&vx, box.x1))
+            goto done;
+        dvec_cluster(&vx, 2.5);
+        for (k = 0; k + 1 < vx.n; k++) {
+            /* segments inside this ruled column */
+            size_t m = 0, multi = 0, lines_with = 0, j;
+            size_t *sub = malloc(n_seg * sizeof *sub);
+            size_t *sub_line = malloc(n_seg * sizeof *sub_line);
+            size_t last_line = (size_t)-1, per_line = 0;
+            if (!sub || !sub_line) {
+                free(sub);
+                free(sub_line);
+                free(tmp.v);
+                goto done;
+            }
+            for (i = 0; i < n_seg; i++) {
+                const ft_seg *s = &L->segs[idx[i]];
+                double cx = (s->box.x0 + s->box.x1) / 2;
+                if (cx > vx.v[k] && cx < vx.v[k + 1]) {
+                    sub[m] = idx[i];
+                    sub_line[m] = line_of[i];
+                    if (line_of[i] != last_line) {
+                        if (per_line >= 2)
+                            multi++;
+                        lines_with++;
+                        per_line = 0;
+                        last_line = line_of[i];
+                    }
+                    per_line++;
+                    m++;
+                }
+            }
+            if (per_line >= 2)
+                multi++;
+            if (!dvec_push(&tmp, vx.v[k])) {
+                free(sub);
+                free(sub_line);
+                free(tmp.v);
+                goto done;
+            }
+            if (multi >= 3 && multi * 10 >= lines_with * 3) {
+                dvec inner = {0};
+                if (!text_columns(L, sub, m, sub_line, n_lines, vx.v[k],
+                                  vx.v[k + 1], &inner)) {
+                    free(sub);
+                    free(sub_line);
+                    free(tmp.v);
+                    goto done;
+                }
+                for (j = 1; j + 1 < inner.n; j++)
+                    if (!dvec_push(&tmp, inner.v[j]))
+                        break;
+                free(inner.v);
+            }
+            free(sub);
+            free(sub_line);
+        }
+        if (!dvec_push(&tmp, vx.v[vx.n - 1])) {
+            free(tmp.v);
+            goto done;
+        }
+        cols = tmp;
+    } else {
+        if (!text_columns(L, idx, n_seg, line_of, n_lines, box.x0, box.x1,
+                          &cols))
+            goto done;
+    }
+
+    /* rows: horizontal rules when most lines sit between their own pair,
+     * else text lines with wraps joined */
+    {
+        size_t inside = 0;
+        if (hy.n >= 2) {
+            for (i = 0; i < n_lines; i++) {
+                double cy = (bands[i].y0 + bands[i].y1) / 2;
+                int slot = find_slot(hy.v, hy.n, cy);
+                int alone = slot >= 0;
+                size_t j;
+                for (j = 0; alone && j < n_lines; j++) {
+                    double cj = (bands[j].y0 + bands[j].y1) / 2;
+                    if (j != i && find_slot(hy.v, hy.n, cj) == slot)
+                        alone = 0;
+                }
+                inside += alone;
+            }
+            h_ruled = hy.n >= 3 && inside * 2 >= n_lines;
+        }
+    }
+    if (h_ruled) {
+        if (hy.v[0] > box.y0 + 3 && !dvec_push(&hy, box.y0))
+            goto done;
+        if (hy.v[hy.n - 1] < box.y1 - 3 && !dvec_push(&hy, box.y1))
+            goto done;
+        dvec_cluster(&hy, 2.5);
+        for (i = 0; i < hy.n; i++)
+            if (!dvec_push(&rows, hy.v[i]))
+                goto done;
+    } else {
+        /* join wrapped lines: tight leading, no rule between, and no
+         * column where both hold a number */
+        double gaps_sum = 0;
+        size_t gaps_n = 0, nb = 0;
+        for (i = 1; i < n_lines; i++) {
+            double g = bands[i].y0 - bands[i - 1].y1;
+            if (bands[i].has_num && bands[i - 1].has_num && g > 0) {
+                gaps_sum += g;
+                gaps_n++;
+            }
+        }
+        for (i = 0; i < n_lines; i++) {
+            int join = 0;
+            if (nb > 0) {
+                band *p = &bands[nb - 1];
+                double h = bands[i].y1 - bands[i].y0;
+                double g = bands[i].y0 - p->y1;
+                double med = gaps_n ? gaps_sum / (double)gaps_n : h;
+                int ruled_between = 0;
+                for (k = 0; k < hy.n; k++)
+                    if (hy.v[k] > p->y1 - 1 && hy.v[k] < bands[i].y0 + 1)
+                        ruled_between = 1;
+                if (!ruled_between && (g < 0 || (g < 0.45 * h &&
+                                                  g < 0.6 * med))) {
+                    /* both numeric in one column? then separate rows */
+                    size_t a, b;
+                    join = 1;
+                    for (a = 0; a < n_seg && join; a++) {
+                        const ft_seg *sa = &L->segs[idx[a]];
+                        double ca = (sa->box.y0 + sa->box.y1) / 2;
+                        if (!sa->numeric || ca < p->y0 || ca > p->y1)
+                            continue;
+                        for (b = 0; b < n_seg; b++) {
+                            const ft_seg *sb = &L->segs[idx[b]];
+                            if (line_of[b] != i || !sb->numeric)
+                                continue;
+                            if (sb->box.x0 < sa->box.x1 &&
+                                sb->box.x1 > sa->box.x0)
+                                join = 0;
+                        }
+                    }
+                    if (p->has_num && bands[i].has_num && g >= 0)
+                        join = 0;
+                }
+            }
+            if (join) {
+                band *p = &bands[nb - 1];
+                if (bands[i].y1 > p->y1)
+                    p->y1 = bands[i].y1;
+                p->has_num |= bands[i].has_num;
+            } else {
+                bands[nb++] = bands[i];
+            }
+        }
+        if (!dvec_push(&rows, box.y0 < bands[0].y0 ? box.y0 : bands[0].y0))
+            goto done;
+        for (i = 1; i < nb; i++)
+            if (!dvec_push(&rows, (bands[i - 1].y1 + bands[i].y0) / 2))
+                goto done;
+        if (!dvec_push(&rows, box.y1 > bands[nb - 1].y1 ? box.y1
+                                                        : bands[nb - 1].y1))
+            goto done;
+    }
+    if (cols.n < 2 || rows.n < 2) {
+        st = FT_OK;
+        goto done;
+    }
+    nr = (int)rows.n - 1;
+    nc = (int)cols.n - 1;
+    out->n_rows = nr;
+    out->n_cols = nc;
+    out->ruled = v_ruled && h_ruled;
+    out->cells = calloc((size_t)nr * (size_t)nc, sizeof *out->cells);
+    row_of = malloc(n_seg * sizeof *row_of);
+    col_of = malloc(n_seg * sizeof *col_of);
+    cspan = malloc(n_seg * sizeof *cspan);
+    par = malloc((size_t)nr * (size_t)nc * sizeof *par);
+    if (!out->cells || !row_of || !col_of || !cspan || !par)
+        goto done;
+    for (r = 0; r < nr; r++) {
+        for (c = 0; c < nc; c++) {
+            ft_cell *cell = FT_CELL(out, r, c);
+            cell->rowspan = cell->colspan = 1;
+            cell->page = page;
+            cell->box.x0 = cols.v[c];
+            cell->box.x1 = cols.v[c + 1];
+            cell->box.y0 = rows.v[r];
+            cell->box.y1 = rows.v[r + 1];
+        }
+    }
+
+    /* spans from missing rules in a ruled frame */
+    for (i = 0; i < (size_t)nr * (size_t)nc; i++)
+        par[i] = (int)i;
+    if (out->ruled) {
+        for (r = 0; r < nr; r++) {
+            for (c = 0; c < nc; c++) {
+                double ry0 = rows.v[r], ry1 = rows.v[r + 1];
+                double cx0 = cols.v[c], cx1 = cols.v[c + 1];
+                if (c + 1 < nc &&
+                    coverage(rules, n_rules, 'v', cols.v[c + 1], ry0, ry1) <
+                        0.5 * (ry1 - ry0)) {
+                    uf_union(par, r * nc + c, r * nc + c + 1);
+                }
+                if (r + 1 < nr &&
+                    coverage(rules, n_rules, 'h', rows.v[r + 1], cx0, cx1) <
+                        0.5 * (cx1 - cx0)) {
+                    uf_union(par, r * nc + c, (r + 1) * nc + c);
+                }
+            }
+        }
+    }
+
+    /* place segments */
+    for (i = 0; i < n_seg; i++) {
+        const ft_seg *s = &L->segs[idx[i]];
+        double cx = (s->box.x0 + s->box.x1) / 2;
+        double cy = (s->box.y0 + s->box.y1) / 2;
+        int c0 = find_slot(cols.v, cols.n, cx);
+        int r0 = find_slot(rows.v, rows.n, cy);
+        int c1 = c0;
+        row_of[i] = r0;
+        col_of[i] = c0;
+        cspan[i] = 1;
+        if (c0 < 0 || r0 < 0)
+            continue;
+        if (!out->ruled) {
+            /* a segment that covers most of several columns spans them */
+            int a = find_slot(cols.v, cols.n, s->box.x0 + 1);
+            int b = find_slot(cols.v, cols.n, s->box.x1 - 1);
+            if (a >= 0 && b > a) {
+                double wa = cols.v[a + 1] - s->box.x0;
+                double wb = s->box.x1 - cols.v[b];
+                if (wa < 0.4 * (cols.v[a + 1] - cols.v[a]))
+                    a++;
+                if (wb < 0.4 * (cols.v[b + 1] - cols.v[b]))
+                    b--;
+                if (b > a && !s->numeric) {
+                    c0 = a;
+                    c1 = b;
+                }
+            }
+        }
+        col_of[i] = c0;
+        cspan[i] = c1 - c0 + 1;
+    }
+
+    /* text into cells, in reading order (idx is sorted by line then x) */
+    for (i = 0; i < n_seg; i++) {
+        int rr = row_of[i], cc = col_of[i], root;
+        ft_cell *cell;
+        int newline;
+        if (rr < 0 || cc < 0)
+            continue;
+        root = uf_find(par, rr * nc + cc);
+        cell = &out->cells[root];
+        newline = cell->text != NULL && i > 0 && line_of[i] != line_of[i - 1];
+        if (!append_text(&cell->text, L->segs[idx[i]].text, newline))
+            goto done;
+        if (cspan[i] > 1 && !out->ruled && cell->colspan < cspan[i])
+            cell->colspan = cspan[i];
+    }
+    /* unruled column spans: merge the covered cells (only when empty) */
+    if (!out->ruled) {
+        for (r = 0; r < nr; r++) {
+            for (c = 0; c < nc; c++) {
+                ft_cell *cell = FT_CELL(out, r, c);
+                int j, ok = 1;
+                if (cell->colspan <= 1)
+                    continue;
+                for (j = 1; j < cell->colspan && c + j < nc; j++)
+                    if (FT_CELL(out, r, c + j)->text)
+                        ok = 0;
+                if (!ok || c + cell->colspan > nc) {
+                    cell->colspan = 1;
+                    continue;
+                }
+                for (j = 1; j < cell->colspan; j++)
+                    uf_union(par, r * nc + c, r * nc + c + j);
+            }
+        }
+    }
+    /* turn union-find sets into rectangular spans */
+    for (r = 0; r < nr; r++) {
+        for (c = 0; c < nc; c++) {
+            int root = uf_find(par, r * nc + c), r1 = r, c1 = c, rect = 1;
+            int rr, cc;
+            if (out->cells[r * nc + c].covered || root != r * nc + c)
+                continue;
+            while (c1 + 1 < nc && uf_find(par, r * nc + c1 + 1) == root)
+                c1++;
+            while (r1 + 1 < nr && uf_find(par, (r1 + 1) * nc + c) == root)
+                r1++;
+            for (rr = r; rr <= r1 && rect; rr++)
+                for (cc = c; cc <= c1; cc++)
+                    if (uf_find(par, rr * nc + cc) != root)
+                        rect = 0;
+            if (!rect) {
+                r1 = r;
+                c1 = c;
+                while (c1 + 1 < nc &&
+                       uf_find(par, r * nc + c1 + 1) == root)
+                    c1++;
+            }
+            {
+                ft_cell *anchor = FT_CELL(out, r, c);
+                anchor->rowspan = r1 - r + 1;
+                anchor->colspan = c1 - c + 1;
+                anchor->box.x1 = cols.v[c1 + 1];
+                anchor->box.y1 = rows.v[r1 + 1];
+                for (rr = r; rr <= r1; rr++) {
+                    for (cc = c; cc <= c1; cc++) {
+                        ft_cell *o = FT_CELL(out, rr, cc);
+                        if (o == anchor)
+                            continue;
+                        if (o->text) {
+                            if (!append_text(&anchor->text, o->text, 1))
+                                goto done;
+                            free(o->text);
+                            o->text = NULL;
+                        }
+                        o->covered = 1;
+                        par[rr * nc + cc] = r * nc + c;
+                    }
+                }
+            }
+        }
+    }
+
+    /* header rows: those above the first row with an amount */
+    {
+        int first = nr;
+        for (r = 0; r < nr && first == nr; r++) {
+            int expect = 1, counter = 1, any = 0;
+            for (c = 0; c < nc; c++) {
+                ft_cell *cell = FT_CELL(out, r, c);
+                if (!cell->text)
+                    continue;
+                any = 1;
+                if (!is_counter(cell->text, &expect))
+                    counter = 0;
+            }
+            if (any && counter && expect > 2)
+                continue;
+            for (c = 0; c < nc; c++) {
+                ft_cell *cell = FT_CELL(out, r, c);
+                if (cell->text && is_amount(cell->text)) {
+                    first = r;
+                    break;
+                }
+            }
+        }
+        if (first == nr) {
+            /* no data: the header is every row but empty ones at the end */
+            while (first > 0) {
+                int any = 0;
+                for (c = 0; c < nc; c++)
+                    if (FT_CELL(out, first - 1, c)->text ||
+                        FT_CELL(out, first - 1, c)->covered)
+                        any = 1;
+                if (any)
+                    break;
+                first--;
+            }
+        }
+        out->n_header_rows = first;
+    }
+
+    /* unruled headers: a label with nothing below it spans down */
+    if (!out->ruled && out->n_header_rows > 1) {
+        int hr = out->n_header_rows;
+        for (c = 0; c < nc; c++) {
+            for (r = 0; r < hr - 1; r++) {
+                ft_cell *cell = FT_CELL(out, r, c);
+                int r1 = r, rr, ok = 1;
+                if (!cell->text || cell->covered)
+                    continue;
+                while (r1 + 1 < hr) {
+                    int cc;
+                    for (cc = c; cc < c + cell->colspan; cc++) {
+                        ft_cell *b = FT_CELL(out, r1 + 1, cc);
+                        if (b->text || b->covered)
+                            ok = 0;
+                    }
+                    if (!ok)
+                        break;
+                    r1++;
+                }
+                if (r1 > r) {
+                    int cc;
+                    cell->rowspan = r1 - r + 1;
+                    for (rr = r + 1; rr <= r1; rr++)
+                        for (cc = c; cc < c + cell->colspan; cc++)
+                            FT_CELL(out, rr, cc)->covered = 1;
+                }
+            }
+        }
+    }
+    st = FT_OK;
+done:
+    free(vx.v);
+    free(hy.v);
+    free(cols.v);
+    free(rows.v);
+    free(idx);
+    free(line_of);
+    free(bands);
+    free(row_of);
+    free(col_of);
+    free(cspan);
+    free(par);
+    if (st != FT_OK)
+        ft_table_clear(out);
+    return st;
+}

@@ -1,0 +1,364 @@
+/*
+ * layout.c - glyphs to segments (words and phrases) to text lines.
+ *
+ * A segment is a chain of glyphs on one baseline with no gap wider than
+ * about half a character; a vertical rule between two glyphs ends it.
+ * Spaces are restored between Latin words only, never between CJK
+ * characters. Lines group segments that share a vertical band.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* A chain of glyph indices being built. */
+typedef struct chain {
+    size_t *idx;
+    size_t n, cap;
+    double y0, y1;      /* band of the first glyph */
+    double x1;          /* right edge of the last glyph */
+    double h;
+    int closed;
+} chain;
+
+/* Appends glyph index i to a chain; returns 0 on OOM. */
+static int
+chain_push(chain *c, size_t i)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        size_t *v = realloc(c->idx, cap * sizeof *v);
+        if (!v)
+            return 0;
+        c->idx = v;
+        c->cap = cap;
+    }
+    c->idx[c->n++] = i;
+    return 1;
+}
+
+static const ft_glyph *sort_glyphs;
+
+/* qsort comparator: glyph indices by left edge. */
+static int
+cmp_glyph_x(const void *a, const void *b)
+{
+    const ft_glyph *ga = &sort_glyphs[*(const size_t *)a];
+    const ft_glyph *gb = &sort_glyphs[*(const size_t *)b];
+    if (ga->box.x0 != gb->box.x0)
+        return ga->box.x0 < gb->box.x0 ? -1 : 1;
+    return ga->box.y0 < gb->box.y0 ? -1 : ga->box.y0 > gb->box.y0;
+}
+
+/* qsort comparator: segments by vertical centre, then x. */
+static int
+cmp_seg_y(const void *a, const void *b)
+{
+    const ft_seg *sa = a, *sb = b;
+    double ya = (sa->box.y0 + sa->box.y1) / 2;
+    double yb = (sb->box.y0 + sb->box.y1) / 2;
+    if (ya != yb)
+        return ya < yb ? -1 : 1;
+    return sa->box.x0 < sb->box.x0 ? -1 : sa->box.x0 > sb->box.x0;
+}
+
+/* qsort comparator: segments by x. */
+static int
+cmp_seg_x(const void *a, const void *b)
+{
+    const ft_seg *sa = a, *sb = b;
+    return sa->box.x0 < sb->box.x0 ? -1 : sa->box.x0 > sb->box.x0;
+}
+
+/* 1 for ASCII digits and the characters of printed amounts. */
+static int
+is_numch(uint32_t cp)
+{
+    return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' ||
+           (cp >= 0xFF10 && cp <= 0xFF19);
+}
+
+/*
+ * 1 when a vertical rule separates glyphs a and b (a left of b) and the
+ * split is believable: the glyphs are apart or of different kinds. Text
+ * that merely overflows its cell (evenly spaced CJK) is not split.
+ */
+static int
+rule_between(const ft_page *p, const ft_glyph *a, const ft_glyph *b)
+{
+    size_t i;
+    double cy = (a->box.y0 + a->box.y1) / 2;
+    double h = a->box.y1 - a->box.y0;
+    for (i = 0; i < p->n_rules; i++) {
+        const ft_rule *r = &p->rules[i];
+        if (r->dir != 'v' || r->a > cy || r->b < cy)
+            continue;
+        if (r->pos < (a->box.x0 + a->box.x1) / 2 ||
+            r->pos > (b->box.x0 + b->box.x1) / 2)
+            continue;
+        if (ft_is_cjk(a->cp) && ft_is_cjk(b->cp) &&
+            b->box.x0 - a->box.x1 < 0.15 * h)
+            return 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 when the segment text looks like a printed number. */
+static int
+looks_numeric(const char *s)
+{
+    int digits = 0, other = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (; *u; u++) {
+        if (*u >= '0' && *u <= '9')
+            digits++;
+        else if (!strchr(",.-+()%eE", *u))
+            other++;
+    }
+    return digits > 0 && other == 0;
+}
+
+/* Builds the text of a segment from its glyphs; NULL on OOM. */
+static char *
+seg_text(const ft_glyph *g, size_t n)
+{
+    char *buf = malloc(n * 5 + 1), *o;
+    size_t i;
+    if (!buf)
+        return NULL;
+    o = buf;
+    for (i = 0; i < n; i++) {
+        if (i > 0) {
+            double h = g[i].box.y1 - g[i].box.y0;
+            double gap = g[i].box.x0 - g[i - 1].box.x1;
+            if (!ft_is_cjk(g[i].cp) && !ft_is_cjk(g[i - 1].cp) &&
+                gap > 0.18 * h)
+                *o++ = ' ';
+        }
+        o += ft_utf8_put(o, g[i].cp);
+    }
+    *o = 0;
+    return buf;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+size_t
+ft_utf8_put(char *buf, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = (char)(0xC0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            cp = 0xFFFD;
+        buf[0] = (char)(0xE0 | (cp >> 12));
+        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        buf[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    if (cp > 0x10FFFF)
+        return ft_utf8_put(buf, 0xFFFD);
+    buf[0] = (char)(0xF0 | (cp >> 18));
+    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    buf[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int
+ft_is_cjk(uint32_t cp)
+{
+    return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) ||
+           (cp >= 0xFF00 && cp <= 0xFF0F) ||
+           (cp >= 0xFF1A && cp <= 0xFF20) ||
+           (cp >= 0xFF3B && cp <= 0xFF40) ||
+           (cp >= 0xFF5B && cp <= 0xFF65) ||
+           (cp >= 0x20000 && cp <= 0x3FFFF) || cp == 0x2014 ||
+           cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019;
+}
+
+ft_status
+ft_layout_build(const ft_page *page, ft_layout *out)
+{
+    size_t n = page->n_glyphs, i, j, nch = 0, capch = 0, ng = 0;
+    size_t *order = NULL;
+    chain *ch = NULL;
+    ft_status st = FT_ERR_NOMEM;
+
+    memset(out, 0, sizeof *out);
+    if (n == 0)
+        return FT_OK;
+    order = malloc(n * sizeof *order);
+    out->glyphs = malloc(n * sizeof *out->glyphs);
+    if (!order || !out->glyphs)
+        goto mem_error;
+    for (i = 0; i < n; i++)
+        order[i] = i;
+    sort_glyphs = page->glyphs;
+    qsort(order, n, sizeof *order, cmp_glyph_x);
+
+    /* chain glyphs left to right */
+    for (i = 0; i < n; i++) {
+        const ft_glyph *g = &page->glyphs[order[i]];
+        double gh = g->box.y1 - g->box.y0;
+        double gcy = (g->box.y0 + g->box.y1) / 2;
+        long best = -1;
+        double best_gap = 1e9;
+        for (j = nch; j-- > 0;) {
+            chain *c = &ch[j];
+            double gap, tol;
+            if (c->closed)
+                continue;
+            gap = g->box.x0 - c->x1;
+            if (gap > 1.2 * c->h + 2) {
+                if (gap > 4 * c->h + 20)
+                    c->closed = 1; /* no glyph further right can join */
+                continue;
+            }
+            tol = 0.35 * (c->h < gh ? c->h : gh);
+            if (fabs(gcy - (c->y0 + c->y1) / 2) > tol)
+                continue;
+            if (gap > 0.6 * (c->h > gh ? c->h : gh) + 0.5 ||
+                gap < -0.5 * gh)
+                continue;
+            if (page->n_rules &&
+                rule_between(page, &page->glyphs[c->idx[c->n - 1]], g))
+                continue;
+            if (fabs(gap) < best_gap) {
+                best_gap = fabs(gap);
+                best = (long)j;
+            }
+        }
+        if (best < 0) {
+            if (nch == capch) {
+                size_t cap = capch ? capch * 2 : 64;
+                chain *v = realloc(ch, cap * sizeof *v);
+                if (!v)
+                    goto mem_error;
+                ch = v;
+                capch = cap;
+            }
+            memset(&ch[nch], 0, sizeof ch[nch]);
+            ch[nch].y0 = g->box.y0;
+            ch[nch].y1 = g->box.y1;
+            ch[nch].h = gh;
+            best = (long)nch++;
+        }
+        if (!chain_push(&ch[best], order[i]))
+            goto mem_error;
+        ch[best].x1 = g->box.x1 > ch[best].x1 || ch[best].n == 1
+                          ? g->box.x1
+                          : ch[best].x1;
+        if (gh > ch[best].h)
+            ch[best].h = gh;
+    }
+
+    out->segs = calloc(nch ? nch : 1, sizeof *out->segs);
+    if (!out->segs)
+        goto mem_error;
+    for (j = 0; j < nch; j++) {
+        ft_seg *s = &out->segs[j];
+        s->g0 = ng;
+        s->ng = ch[j].n;
+        s->box.x0 = s->box.y0 = 1e18;
+        s->box.x1 = s->box.y1 = -1e18;
+        for (i = 0; i < ch[j].n; i++) {
+            const ft_glyph *g = &page->glyphs[ch[j].idx[i]];
+            out->glyphs[ng++] = *g;
+            if (g->box.x0 < s->box.x0)
+                s->box.x0 = g->box.x0;
+            if (g->box.y0 < s->box.y0)
+                s->box.y0 = g->box.y0;
+            if (g->box.x1 > s->box.x1)
+                s->box.x1 = g->box.x1;
+            if (g->box.y1 > s->box.y1)
+                s->box.y1 = g->box.y1;
+        }
+        s->size = ch[j].h;
+    }
+    out->n_glyphs = ng;
+    out->n_segs = nch;
+
+    /* lines: sort segments by vertical centre, group by band */
+    qsort(out->segs, nch, sizeof *out->segs, cmp_seg_y);
+    out->lines = calloc(nch ? nch : 1, sizeof *out->lines);
+    if (!out->lines)
+        goto mem_error;
+    for (i = 0; i < nch;) {
+        ft_line *l = &out->lines[out->n_lines];
+        double y0 = out->segs[i].box.y0, y1 = out->segs[i].box.y1;
+        double band = 0.3 * (y1 - y0);
+        l->s0 = i;
+        l->box = out->segs[i].box;
+        l->size = out->segs[i].size;
+        for (j = i + 1; j < nch; j++) {
+            double cy = (out->segs[j].box.y0 + out->segs[j].box.y1) / 2;
+            if (cy > y1 - band)
+                break;
+            if (out->segs[j].box.x0 < l->box.x0)
+                l->box.x0 = out->segs[j].box.x0;
+            if (out->segs[j].box.x1 > l->box.x1)
+                l->box.x1 = out->segs[j].box.x1;
+            if (out->segs[j].box.y0 < l->box.y0)
+                l->box.y0 = out->segs[j].box.y0;
+            if (out->segs[j].box.y1 > l->box.y1)
+                l->box.y1 = out->segs[j].box.y1;
+            if (out->segs[j].size > l->size)
+                l->size = out->segs[j].size;
+        }
+        l->ns = j - i;
+        qsort(&out->segs[i], l->ns, sizeof *out->segs, cmp_seg_x);
+        out->n_lines++;
+        i = j;
+    }
+    for (i = 0; i < out->n_lines; i++) {
+        for (j = 0; j < out->lines[i].ns; j++) {
+            ft_seg *s = &out->segs[out->lines[i].s0 + j];
+            s->line = (int)i;
+            s->text = seg_text(&out->glyphs[s->g0], s->ng);
+            if (!s->text)
+                goto mem_error;
+            s->numeric = looks_numeric(s->text);
+        }
+    }
+    st = FT_OK;
+mem_error:
+    for (j = 0; j < nch; j++)
+        free(ch[j].idx);
+    free(ch);
+    free(order);
+    if (st != FT_OK)
+        ft_layout_clear(out);
+    (void)is_numch;
+    return st;
+}
+
+void
+ft_layout_clear(ft_layout *l)
+{
+    size_t i;
+    if (!l)
+        return;
+    for (i = 0; i < l->n_segs; i++)
+        free(l->segs[i].text);
+    free(l->segs);
+    free(l->lines);
+    free(l->glyphs);
+    memset(l, 0, sizeof *l);
+}

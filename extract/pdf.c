@@ -1,0 +1,472 @@
+/*
+ * pdf.c - the one place fiscaltab talks to poppler-glib.
+ *
+ * Glyphs come from poppler_page_get_text() and its layout (one box per
+ * character). Ruling lines come from one low-resolution render of the
+ * page into an alpha-only surface, scanned for long thin runs of ink;
+ * filled boxes contribute their edges. Each page is parsed once for text
+ * and at most once more for the render.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo.h>
+#include <glib.h>
+#include <poppler.h>
+
+#include "extract.h"
+
+struct ft_doc {
+    PopplerDocument *doc;
+    char *producer;
+    int n_pages;
+    PopplerPage *page;      /* the page last read, kept for the render */
+    int page_number;
+};
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* Formats an error message into err (may be NULL); returns code. */
+static ft_status
+fail(ft_error *err, ft_status code, const char *fmt, const char *a)
+{
+    if (err) {
+        err->code = code;
+        snprintf(err->msg, sizeof err->msg, fmt, a ? a : "");
+    }
+    return code;
+}
+
+/* 1 for characters that carry no ink worth keeping. */
+static int
+is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+           cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF || cp == 0x200B ||
+           cp < 0x20;
+}
+
+/* Spatial-hash key of a point on a 2pt grid. */
+static uint64_t
+cell_key(long gx, long gy)
+{
+    return ((uint64_t)(uint32_t)gx << 32) | (uint32_t)gy;
+}
+
+/*
+ * Drops glyphs drawn twice (fake bold: the same character again within
+ * 1pt). Uses an open-addressing hash of 2pt grid cells; returns the
+ * number dropped, or (size_t)-1 when out of memory.
+ */
+static size_t
+drop_duplicates(ft_glyph *g, size_t n)
+{
+    size_t cap = 16, kept = 0, i;
+    uint64_t *keys;
+    long *heads, *next;
+
+    while (cap < n * 2)
+        cap <<= 1;
+    keys = malloc(cap * sizeof *keys);
+    heads = malloc(cap * sizeof *heads);
+    next = malloc((n ? n : 1) * sizeof *next);
+    if (!keys || !heads || !next) {
+        free(keys);
+        free(heads);
+        free(next);
+        return (size_t)-1;
+    }
+    for (i = 0; i < cap; i++)
+        heads[i] = -2; /* empty slot */
+    for (i = 0; i < n; i++) {
+        double cx = (g[i].box.x0 + g[i].box.x1) / 2;
+        double cy = (g[i].box.y0 + g[i].box.y1) / 2;
+        long gx = (long)floor(cx / 2), gy = (long)floor(cy / 2);
+        int dup = 0, dx, dy;
+        for (dx = -1; dx <= 1 && !dup; dx++) {
+            for (dy = -1; dy <= 1 && !dup; dy++) {
+                uint64_t k = cell_key(gx + dx, gy + dy);
+                size_t h = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 20) &
+                           (cap - 1);
+                while (heads[h] != -2 && keys[h] != k)
+                    h = (h + 1) & (cap - 1);
+                if (heads[h] != -2) {
+                    long j;
+                    for (j = heads[h]; j >= 0; j = next[j]) {
+                        const ft_glyph *o = &g[j];
+                        if (o->cp == g[i].cp &&
+                            fabs(o->box.x0 - g[i].box.x0) <= 1.0 &&
+                            fabs(o->box.y0 - g[i].box.y0) <= 1.0) {
+                            dup = 1;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        if (!dup) {
+            uint64_t k = cell_key(gx, gy);
+            size_t h = (size_t)((k * 0x9E3779B97F4A7C15ULL) >> 20) &
+                       (cap - 1);
+            while (heads[h] != -2 && keys[h] != k)
+                h = (h + 1) & (cap - 1);
+            if (heads[h] == -2) {
+                keys[h] = k;
+                heads[h] = -1;
+            }
+            g[kept] = g[i];
+            next[kept] = heads[h];
+            heads[h] = (long)kept;
+            kept++;
+        }
+    }
+    free(keys);
+    free(heads);
+    free(next);
+    return n - kept;
+}
+
+/* Loads page number (1-based) into doc->page, reusing it when current. */
+static ft_status
+load_page(ft_doc *doc, int number, ft_error *err)
+{
+    if (doc->page && doc->page_number == number)
+        return FT_OK;
+    g_clear_object(&doc->page);
+    doc->page = poppler_document_get_page(doc->doc, number - 1);
+    if (!doc->page) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%d", number);
+        return fail(err, FT_ERR_PAGE, "page %s cannot be read", buf);
+    }
+    doc->page_number = number;
+    return FT_OK;
+}
+
+/* A run of ink found while scanning the bitmap. */
+typedef struct run {
+    int line, a, b;     /* scan line and extent, pixels */
+} run;
+
+typedef struct runvec {
+    run *v;
+    size_t n, cap;
+} runvec;
+
+/* Appends a run; returns 0 on OOM. */
+static int
+runvec_push(runvec *rv, int line, int a, int b)
+{
+    if (rv->n == rv->cap) {
+        size_t cap = rv->cap ? rv->cap * 2 : 256;
+        run *v = realloc(rv->v, cap * sizeof *v);
+        if (!v)
+            return 0;
+        rv->v = v;
+        rv->cap = cap;
+    }
+    rv->v[rv->n].line = line;
+    rv->v[rv->n].a = a;
+    rv->v[rv->n].b = b;
+    rv->n++;
+    return 1;
+}
+
+/* Appends a rule to the page; returns 0 on OOM. */
+static int
+page_add_rule(ft_page *p, char dir, double pos, double a, double b,
+              size_t *cap)
+{
+    if (p->n_rules == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        ft_rule *r = realloc(p->rules, nc * sizeof *r);
+        if (!r)
+            return 0;
+        p->rules = r;
+        *cap = nc;
+    }
+    p->rules[p->n_rules].dir = dir;
+    p->rules[p->n_rules].pos = pos;
+    p->rules[p->n_rules].a = a;
+    p->rules[p->n_rules].b = b;
+    p->n_rules++;
+    return 1;
+}
+
+/*
+ * Scans a bitmap for long runs along one axis. horiz: runs along x in
+ * each row. Runs on adjacent scan lines that overlap are grouped; a thin
+ * group (<= maxthick px) is one rule at its centre, a thick one (a filled
+ * box) gives rules at its two edges. Returns 0 on OOM.
+ */
+static int
+scan_runs(const unsigned char *px, int w, int h, int stride, int horiz,
+          double scale, int minlen, ft_page *p, size_t *cap)
+{
+    runvec rv = {0};
+    int outer = horiz ? h : w, inner = horiz ? w : h;
+    int i, j;
+    size_t k, start;
+    int ok = 1;
+
+    for (i = 0; i < outer && ok; i++) {
+        int s = -1;
+        for (j = 0; j <= inner; j++) {
+            int ink = 0;
+            if (j < inner) {
+                unsigned char a = horiz ? px[(size_t)i * stride + j]
+                                        : px[(size_t)j * stride + i];
+                ink = a >= 0x50;
+            }
+            if (ink && s < 0)
+                s = j;
+            else if (!ink && s >= 0) {
+                if (j - s >= minlen && !runvec_push(&rv, i, s, j))
+                    ok = 0;
+                s = -1;
+            }
+        }
+    }
+    /* group runs on consecutive lines that overlap mostly */
+    start = 0;
+    while (ok && start < rv.n) {
+        run g = rv.v[start];
+        int first = g.line, last = g.line, a = g.a, b = g.b;
+        size_t m;
+        rv.v[start].line = -1;
+        for (m = start + 1; m < rv.n; m++) {
+            run *r = &rv.v[m];
+            int ov;
+            if (r->line < 0)
+                continue;
+            if (r->line > last + 1)
+                break;
+            if (r->line != last + 1)
+                continue;
+            ov = (r->b < b ? r->b : b) - (r->a > a ? r->a : a);
+            if (ov * 2 >= (r->b - r->a) || ov * 2 >= (b - a)) {
+                last = r->line;
+                if (r->a < a)
+                    a = r->a;
+                if (r->b > b)
+                    b = r->b;
+                r->line = -1;
+            }
+        }
+        {
+            int thick = last - first + 1;
+            char dir = horiz ? 'h' : 'v';
+            if (thick <= 4) {
+                double pos = (first + last + 1) / 2.0 / scale;
+                ok = page_add_rule(p, dir, pos, a / scale, b / scale, cap);
+            } else {
+                ok = page_add_rule(p, dir, first / scale, a / scale,
+                                   b / scale, cap) &&
+                     page_add_rule(p, dir, (last + 1) / scale, a / scale,
+                                   b / scale, cap);
+            }
+        }
+        while (start < rv.n && rv.v[start].line < 0)
+            start++;
+    }
+    k = 0;
+    (void)k;
+    free(rv.v);
+    return ok;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+ft_status
+ft_doc_open(const char *path, const char *password, ft_doc **out,
+            ft_error *err)
+{
+    GFile *file;
+    GError *gerr = NULL;
+    ft_doc *doc;
+
+    *out = NULL;
+    if (!path)
+        return fail(err, FT_ERR_USAGE, "no file given%s", "");
+    doc = calloc(1, sizeof *doc);
+    if (!doc)
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    file = g_file_new_for_path(path);
+    doc->doc = poppler_document_new_from_gfile(file, password, NULL, &gerr);
+    g_object_unref(file);
+    if (!doc->doc) {
+        ft_status st = FT_ERR_OPEN;
+        const char *why = gerr ? gerr->message : "unknown error";
+        if (gerr && g_error_matches(gerr, POPPLER_ERROR,
+                                    POPPLER_ERROR_ENCRYPTED)) {
+            st = fail(err, FT_ERR_ENCRYPTED,
+                      password ? "wrong password (%s)"
+                               : "encrypted, a password is needed (%s)",
+                      why);
+        } else if (gerr && gerr->domain == G_IO_ERROR) {
+            st = fail(err, FT_ERR_OPEN, "cannot read the file: %s", why);
+        } else {
+            st = fail(err, FT_ERR_OPEN, "not a readable PDF: %s", why);
+        }
+        if (gerr)
+            g_error_free(gerr);
+        free(doc);
+        return st;
+    }
+    doc->n_pages = poppler_document_get_n_pages(doc->doc);
+    doc->producer = poppler_document_get_producer(doc->doc);
+    *out = doc;
+    return FT_OK;
+}
+
+void
+ft_doc_free(ft_doc *doc)
+{
+    if (!doc)
+        return;
+    g_clear_object(&doc->page);
+    g_clear_object(&doc->doc);
+    g_free(doc->producer);
+    free(doc);
+}
+
+int
+ft_doc_page_count(const ft_doc *doc)
+{
+    return doc ? doc->n_pages : 0;
+}
+
+const char *
+ft_doc_producer(const ft_doc *doc)
+{
+    return doc ? doc->producer : NULL;
+}
+
+ft_status
+ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
+{
+    PopplerRectangle *rects = NULL;
+    guint n_rects = 0;
+    char *text;
+    const char *s;
+    size_t n_chars, i, dropped;
+    ft_status st;
+
+    memset(page, 0, sizeof *page);
+    page->number = number;
+    st = load_page(doc, number, err);
+    if (st != FT_OK)
+        return st;
+    poppler_page_get_size(doc->page, &page->width, &page->height);
+    if (!(page->width > 0 && page->height > 0 && page->width < 1e5 &&
+          page->height < 1e5))
+        return fail(err, FT_ERR_PAGE, "absurd page size%s", "");
+    text = poppler_page_get_text(doc->page);
+    if (!text)
+        return FT_OK; /* no text layer: an empty page */
+    if (!g_utf8_validate(text, -1, NULL)) {
+        g_free(text);
+        return fail(err, FT_ERR_LAYOUT, "text is not UTF-8%s", "");
+    }
+    n_chars = (size_t)g_utf8_strlen(text, -1);
+    if (n_chars == 0) {
+        g_free(text);
+        return FT_OK;
+    }
+    if (n_chars > FT_MAX_GLYPHS_PER_PAGE) {
+        g_free(text);
+        return fail(err, FT_ERR_LIMIT, "more than 200000 characters%s", "");
+    }
+    if (!poppler_page_get_text_layout(doc->page, &rects, &n_rects) ||
+        n_rects != n_chars) {
+        char buf[64];
+        snprintf(buf, sizeof buf, "%u boxes for %zu characters", n_rects,
+                 n_chars);
+        g_free(rects);
+        g_free(text);
+        return fail(err, FT_ERR_LAYOUT, "layout mismatch: %s", buf);
+    }
+    page->glyphs = malloc(n_chars * sizeof *page->glyphs);
+    if (!page->glyphs) {
+        g_free(rects);
+        g_free(text);
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    }
+    for (s = text, i = 0; *s; s = g_utf8_next_char(s), i++) {
+        uint32_t cp = (uint32_t)g_utf8_get_char(s);
+        ft_glyph *g;
+        if (is_space(cp))
+            continue;
+        if (rects[i].x2 <= rects[i].x1 || rects[i].y2 <= rects[i].y1)
+            continue;
+        g = &page->glyphs[page->n_glyphs++];
+        g->cp = cp;
+        g->box.x0 = rects[i].x1;
+        g->box.y0 = rects[i].y1;
+        g->box.x1 = rects[i].x2;
+        g->box.y1 = rects[i].y2;
+    }
+    g_free(rects);
+    g_free(text);
+    dropped = drop_duplicates(page->glyphs, page->n_glyphs);
+    if (dropped == (size_t)-1)
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    page->n_glyphs -= dropped;
+    page->n_duplicates = dropped;
+    return FT_OK;
+}
+
+ft_status
+ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
+{
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    double scale = 1.0;
+    int w, h, stride, minlen;
+    size_t cap = 0;
+    ft_status st;
+    const unsigned char *px;
+
+    st = load_page(doc, page->number, err);
+    if (st != FT_OK)
+        return st;
+    /* 72 dpi: one pixel per point; thin rules stay one pixel wide since
+     * poppler widens hairlines to a device pixel. */
+    w = (int)ceil(page->width * scale);
+    h = (int)ceil(page->height * scale);
+    if ((long)w * h > FT_MAX_RENDER_PIXELS) {
+        scale = sqrt((double)FT_MAX_RENDER_PIXELS / ((double)w * h));
+        w = (int)ceil(page->width * scale);
+        h = (int)ceil(page->height * scale);
+    }
+    surf = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        return fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
+    }
+    cr = cairo_create(surf);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render(doc->page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    px = cairo_image_surface_get_data(surf);
+    stride = cairo_image_surface_get_stride(surf);
+    minlen = (int)ceil(12 * scale);
+    if (minlen < 6)
+        minlen = 6;
+    page->rules_scanned = 1;
+    if (!scan_runs(px, w, h, stride, 1, scale, minlen, page, &cap) ||
+        !scan_runs(px, w, h, stride, 0, scale, minlen, page, &cap)) {
+        cairo_surface_destroy(surf);
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    }
+    cairo_surface_destroy(surf);
+    return FT_OK;
+}

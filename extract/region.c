@@ -1,0 +1,676 @@
+/*
+ * region.c - where the tables of a page are, and what they are called.
+ *
+ * Ruled regions are connected sets of horizontal and vertical rules.
+ * Unruled regions are runs of text lines that split into several aligned
+ * segments (optionally bounded by horizontal rules, as in three-line
+ * tables). Around each region, the lines above give the title, entity,
+ * unit and label; the lines below give notes (注：本表无数据).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* 1 when s contains needle. */
+static int
+has(const char *s, const char *needle)
+{
+    return s && strstr(s, needle) != NULL;
+}
+
+/* Duplicates a string; NULL on OOM or NULL input. */
+static char *
+dup(const char *s)
+{
+    size_t n;
+    char *d;
+    if (!s)
+        return NULL;
+    n = strlen(s);
+    d = malloc(n + 1);
+    if (d)
+        memcpy(d, s, n + 1);
+    return d;
+}
+
+/* Text of a whole line, segments joined by a space; NULL on OOM. */
+static char *
+line_text(const ft_layout *L, const ft_line *l)
+{
+    size_t n = 1, i;
+    char *s;
+    for (i = 0; i < l->ns; i++)
+        n += strlen(L->segs[l->s0 + i].text) + 1;
+    s = malloc(n);
+    if (!s)
+        return NULL;
+    s[0] = 0;
+    for (i = 0; i < l->ns; i++) {
+        if (i)
+            strcat(s, " ");
+        strcat(s, L->segs[l->s0 + i].text);
+    }
+    return s;
+}
+
+/* Skips "：" or ":" and spaces after a key; returns the rest. */
+static const char *
+after_colon(const char *p)
+{
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "\xEF\xBC\x9A", 3) == 0) /* ： */
+        p += 3;
+    else if (*p == ':')
+        p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
+/* Copies the first word of p (up to a space) into a new string. */
+static char *
+first_word(const char *p)
+{
+    size_t n = strcspn(p, " \t");
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, p, n);
+    d[n] = 0;
+    return d;
+}
+
+/*
+ * Reads one segment of text around a table into its metadata fields.
+ * Returns 1 when the text was metadata.
+ */
+static int
+take_meta(ft_table *t, const char *s, int above)
+{
+    const char *p;
+    if (!above) {
+        if (!t->note && (strncmp(s, "注", 3) == 0 ||
+                         has(s, "本表无数据") || strncmp(s, "说明", 6) == 0))
+            t->note = dup(s);
+        return 1;
+    }
+    p = strstr(s, "单位名称");
+    if (!p)
+        p = strstr(s, "编制单位");
+    if (!p)
+        p = strstr(s, "部门名称");
+    if (p) {
+        if (!t->entity)
+            t->entity = first_word(after_colon(p + 12));
+        return 1;
+    }
+    p = strstr(s, "部门：");
+    if (p) {
+        if (!t->entity)
+            t->entity = first_word(after_colon(p + 6));
+        return 1;
+    }
+    p = strstr(s, "单位");
+    if (p) {
+        const char *q = after_colon(p + 6);
+        if (strncmp(q, "万元", 6) == 0 || strncmp(q, "元", 3) == 0 ||
+            strncmp(q, "千元", 6) == 0 || strncmp(q, "亿元", 6) == 0 ||
+            strncmp(q, "人", 3) == 0) {
+            if (!t->unit)
+                t->unit = first_word(q);
+            return 1;
+        }
+    }
+    if ((has(s, "公开") && has(s, "表") && strlen(s) <= 24 &&
+         strpbrk(s, "0123456789")) ||
+        (strncmp(s, "表", 3) == 0 && strlen(s) <= 12)) {
+        if (!t->label)
+            t->label = dup(s);
+        return 1;
+    }
+    if (has(s, "表") || has(s, "Table") || has(s, "TABLE")) {
+        if (!t->title)
+            t->title = dup(s);
+        return 1;
+    }
+    return 0;
+}
+
+/* Region being assembled. */
+typedef struct region {
+    ft_box box;
+    int ruled;
+} region;
+
+/* 1 when boxes a and b overlap (with slack). */
+static int
+overlaps(ft_box a, ft_box b, double slack)
+{
+    return a.x0 < b.x1 + slack && b.x0 < a.x1 + slack &&
+           a.y0 < b.y1 + slack && b.y0 < a.y1 + slack;
+}
+
+/* 1 when the centre of box b lies inside a. */
+static int
+centre_in(ft_box a, ft_box b)
+{
+    double cx = (b.x0 + b.x1) / 2, cy = (b.y0 + b.y1) / 2;
+    return cx >= a.x0 && cx <= a.x1 && cy >= a.y0 && cy <= a.y1;
+}
+
+/* Union-find root. */
+static size_t
+root_of(size_t *p, size_t x)
+{
+    while (p[x] != x) {
+        p[x] = p[p[x]];
+        x = p[x];
+    }
+    return x;
+}
+
+/*
+ * Cleans the rules of a page: drops strokes that lie inside a glyph (a
+ * long horizontal stroke of a character) and merges collinear pieces.
+ * Returns a new array (free()) and its length in *n; NULL on OOM.
+ */
+static ft_rule *
+clean_rules(const ft_page *p, const ft_layout *L, size_t *n)
+{
+    ft_rule *r = malloc((p->n_rules ? p->n_rules : 1) * sizeof *r);
+    size_t i, j, m = 0;
+    if (!r)
+        return NULL;
+    for (i = 0; i < p->n_rules; i++) {
+        const ft_rule *q = &p->rules[i];
+        int inside = 0;
+        for (j = 0; j < L->n_glyphs && !inside; j++) {
+            const ft_box *b = &L->glyphs[j].box;
+            if (q->dir == 'h')
+                inside = q->pos > b->y0 && q->pos < b->y1 &&
+                         q->a >= b->x0 - 1.5 && q->b <= b->x1 + 1.5;
+            else
+                inside = q->pos > b->x0 && q->pos < b->x1 &&
+                         q->a >= b->y0 - 1.5 && q->b <= b->y1 + 1.5;
+        }
+        if (!inside)
+            r[m++] = *q;
+    }
+    /* merge collinear overlapping pieces */
+    for (i = 0; i < m; i++) {
+        for (j = i + 1; j < m; j++) {
+            if (r[j].dir != r[i].dir || fabs(r[j].pos - r[i].pos) > 1.5)
+                continue;
+            if (r[j].a > r[i].b + 2 || r[i].a > r[j].b + 2)
+                continue;
+            r[i].a = r[i].a < r[j].a ? r[i].a : r[j].a;
+            r[i].b = r[i].b > r[j].b ? r[i].b : r[j].b;
+            r[i].pos = (r[i].pos + r[j].pos) / 2;
+            r[j] = r[--m];
+            j = i;
+        }
+    }
+    *n = m;
+    return r;
+}
+
+/* 1 when rule h (horizontal) and v (vertical) touch. */
+static int
+touch(const ft_rule *h, const ft_rule *v)
+{
+    return v->pos >= h->a - 3 && v->pos <= h->b + 3 && h->pos >= v->a - 3 &&
+           h->pos <= v->b + 3;
+}
+
+/* 1 when the line text looks like metadata, a title or a note. */
+static int
+is_meta_text(const char *s)
+{
+    return has(s, "单位：") || has(s, "单位:") || has(s, "单位名称") ||
+           has(s, "部门：") || strncmp(s, "注", 3) == 0 ||
+           (has(s, "表") && !strpbrk(s, "0123456789,")) ||
+           (has(s, "公开") && has(s, "表"));
+}
+
+/* Appends a region; returns 0 on OOM. */
+static int
+push_region(region **v, size_t *n, size_t *cap, ft_box b, int ruled)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 8;
+        region *nv = realloc(*v, c * sizeof *nv);
+        if (!nv)
+            return 0;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[*n].box = b;
+    (*v)[*n].ruled = ruled;
+    (*n)++;
+    return 1;
+}
+
+/*
+ * Moves title/unit rows at the top of a ruled grid (Excel-made frames
+ * hold "收支预算总表 / 部门：… / 单位：万元" inside the border) into the
+ * metadata, and notes in the last row below. Rows are removed.
+ */
+static void
+strip_inner_meta(ft_table *t)
+{
+    int r, c, drop = 0;
+    for (r = 0; r < t->n_header_rows && r < 3; r++) {
+        int filled = 0, meta = 1;
+        for (c = 0; c < t->n_cols; c++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            if (!cell->text)
+                continue;
+            filled++;
+            if (!take_meta(t, cell->text, 1))
+                meta = 0;
+        }
+        if (!filled || !meta)
+            break;
+        drop = r + 1;
+    }
+    if (drop > 0 && drop < t->n_rows) {
+        size_t n = (size_t)drop * (size_t)t->n_cols, i;
+        for (i = 0; i < n; i++)
+            free(t->cells[i].text);
+        memmove(t->cells, t->cells + n,
+                ((size_t)t->n_rows * (size_t)t->n_cols - n) *
+                    sizeof *t->cells);
+        t->n_rows -= drop;
+        t->n_header_rows -= drop;
+        /* a rowspan from a dropped row cannot reach here: spans start in
+         * their own row, and covered cells of dropped rows went with them */
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, 0, c)->covered)
+                FT_CELL(t, 0, c)->covered = 0;
+    }
+    /* a note inside the frame, in the last row alone */
+    if (t->n_rows > t->n_header_rows) {
+        int last = t->n_rows - 1, filled = 0;
+        ft_cell *note = NULL;
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, last, c)->text) {
+                filled++;
+                note = FT_CELL(t, last, c);
+            }
+        if (filled == 1 && (strncmp(note->text, "注", 3) == 0 ||
+                            has(note->text, "本表无数据"))) {
+            if (!t->note) {
+                t->note = note->text;
+                note->text = NULL;
+            }
+            for (c = 0; c < t->n_cols; c++) {
+                free(FT_CELL(t, last, c)->text);
+            }
+            t->n_rows--;
+        }
+    }
+}
+
+/* Removes trailing rows and whole columns that hold nothing. */
+static void
+trim_empty(ft_table *t)
+{
+    int r, c, cc;
+    while (t->n_rows > t->n_header_rows) {
+        int any = 0;
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, t->n_rows - 1, c)->text)
+                any = 1;
+        if (any)
+            break;
+        /* a row covered by a span from above stays */
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, t->n_rows - 1, c)->covered)
+                any = 1;
+        if (any)
+            break;
+        t->n_rows--;
+    }
+    for (c = t->n_cols - 1; c >= 0; c--) {
+        int any = 0;
+        for (r = 0; r < t->n_rows; r++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            if (cell->text || cell->covered || cell->colspan > 1)
+                any = 1;
+        }
+        if (any || t->n_cols <= 1)
+            continue;
+        for (r = 0; r < t->n_rows; r++) {
+            ft_cell *row = FT_CELL(t, r, 0);
+            memmove(row + c, row + c + 1,
+                    (size_t)(t->n_cols - c - 1) * sizeof *row);
+        }
+        /* compact rows to the new width */
+        for (r = 0; r < t->n_rows; r++)
+            memmove(t->cells + (size_t)r * (size_t)(t->n_cols - 1),
+                    t->cells + (size_t)r * (size_t)t->n_cols,
+                    (size_t)(t->n_cols - 1) * sizeof *t->cells);
+        t->n_cols--;
+        (void)cc;
+    }
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+int
+ft_layout_maybe_table(const ft_layout *L)
+{
+    size_t i, multi = 0;
+    for (i = 0; i < L->n_lines; i++)
+        if (L->lines[i].ns >= 2)
+            multi++;
+    return multi >= 3;
+}
+
+ft_status
+ft_table_list_push(ft_table_list *l, ft_table *t)
+{
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 16;
+        ft_table *v = realloc(l->items, c * sizeof *v);
+        if (!v)
+            return FT_ERR_NOMEM;
+        l->items = v;
+        l->cap = c;
+    }
+    l->items[l->n++] = *t;
+    memset(t, 0, sizeof *t);
+    return FT_OK;
+}
+
+void
+ft_table_list_clear(ft_table_list *l)
+{
+    size_t i;
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++)
+        ft_table_clear(&l->items[i]);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}
+
+ft_status
+ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
+{
+    ft_rule *rules = NULL;
+    size_t n_rules = 0, i, j, n_reg = 0, cap_reg = 0, *par = NULL;
+    region *reg = NULL;
+    size_t *sel = NULL;
+    unsigned char *line_used = NULL;
+    ft_status st = FT_ERR_NOMEM;
+
+    if (L->n_segs == 0)
+        return FT_OK;
+    rules = clean_rules(page, L, &n_rules);
+    sel = malloc(L->n_segs * sizeof *sel);
+    line_used = calloc(L->n_lines ? L->n_lines : 1, 1);
+    if (!rules || !sel || !line_used)
+        goto done;
+
+    /* ruled regions: connected rules with both directions */
+    if (n_rules) {
+        par = malloc(n_rules * sizeof *par);
+        if (!par)
+            goto done;
+        for (i = 0; i < n_rules; i++)
+            par[i] = i;
+        for (i = 0; i < n_rules; i++)
+            for (j = i + 1; j < n_rules; j++) {
+                const ft_rule *a = &rules[i], *b = &rules[j];
+                int t = 0;
+                if (a->dir == 'h' && b->dir == 'v')
+                    t = touch(a, b);
+                else if (a->dir == 'v' && b->dir == 'h')
+                    t = touch(b, a);
+                if (t)
+                    par[root_of(par, i)] = root_of(par, j);
+            }
+        for (i = 0; i < n_rules; i++) {
+            size_t nh = 0, nv = 0;
+            ft_box b = {1e18, 1e18, -1e18, -1e18};
+            if (root_of(par, i) != i)
+                continue;
+            for (j = 0; j < n_rules; j++) {
+                const ft_rule *q = &rules[j];
+                if (root_of(par, j) != i)
+                    continue;
+                if (q->dir == 'h') {
+                    nh++;
+                    b.y0 = fmin(b.y0, q->pos);
+                    b.y1 = fmax(b.y1, q->pos);
+                    b.x0 = fmin(b.x0, q->a);
+                    b.x1 = fmax(b.x1, q->b);
+                } else {
+                    nv++;
+                    b.x0 = fmin(b.x0, q->pos);
+                    b.x1 = fmax(b.x1, q->pos);
+                    b.y0 = fmin(b.y0, q->a);
+                    b.y1 = fmax(b.y1, q->b);
+                }
+            }
+            if (nh >= 2 && nv >= 2 && b.x1 - b.x0 > 20 && b.y1 - b.y0 > 10 &&
+                !push_region(&reg, &n_reg, &cap_reg, b, 1))
+                goto done;
+        }
+    }
+
+    /* unruled regions: runs of lines with several segments */
+    {
+        size_t l = 0;
+        while (l < L->n_lines) {
+            size_t start, end, tablines = 0, k;
+            ft_box b;
+            int in_ruled = 0;
+            const ft_line *ln = &L->lines[l];
+            for (k = 0; k < n_reg; k++)
+                if (centre_in(reg[k].box, ln->box))
+                    in_ruled = 1;
+            if (in_ruled || ln->ns < 2) {
+                l++;
+                continue;
+            }
+            start = end = l;
+            b = ln->box;
+            while (end + 1 < L->n_lines) {
+                const ft_line *nx = &L->lines[end + 1];
+                double gap = nx->box.y0 - L->lines[end].box.y1;
+                int stop = gap > 2.5 * nx->size + 4;
+                for (k = 0; k < n_reg && !stop; k++)
+                    if (centre_in(reg[k].box, nx->box))
+                        stop = 1;
+                if (!stop && nx->ns < 2) {
+                    /* a single-segment line stays only if a table line
+                     * follows closely */
+                    if (end + 2 >= L->n_lines ||
+                        L->lines[end + 2].ns < 2 ||
+                        L->lines[end + 2].box.y0 - nx->box.y1 >
+                            1.5 * nx->size)
+                        stop = 1;
+                    else {
+                        char *t = line_text(L, nx);
+                        if (!t)
+                            goto done;
+                        if (is_meta_text(t))
+                            stop = 1;
+                        free(t);
+                    }
+                }
+                if (stop)
+                    break;
+                end++;
+            }
+            for (k = start; k <= end; k++) {
+                size_t s, nums = 0;
+                const ft_line *x = &L->lines[k];
+                for (s = 0; s < x->ns; s++)
+                    nums += L->segs[x->s0 + s].numeric;
+                if (x->ns >= 3 || (x->ns >= 2 && nums >= 1))
+                    tablines++;
+                if (x->box.x0 < b.x0)
+                    b.x0 = x->box.x0;
+                if (x->box.x1 > b.x1)
+                    b.x1 = x->box.x1;
+                if (x->box.y1 > b.y1)
+                    b.y1 = x->box.y1;
+            }
+            /* drop leading title/unit lines that split into segments */
+            while (start < end) {
+                char *t = line_text(L, &L->lines[start]);
+                int meta;
+                if (!t)
+                    goto done;
+                meta = is_meta_text(t) && !has(t, "合计");
+                free(t);
+                if (!meta)
+                    break;
+                start++;
+            }
+            b.y0 = L->lines[start].box.y0;
+            if (tablines >= 3 && end > start + 1) {
+                /* widen to horizontal rules that frame it (three-line) */
+                for (k = 0; k < n_rules; k++) {
+                    const ft_rule *q = &rules[k];
+                    if (q->dir != 'h' || q->a > b.x0 + 10 ||
+                        q->b < b.x1 - 10)
+                        continue;
+                    if (q->pos < b.y0 && q->pos > b.y0 - 2 * ln->size)
+                        b.y0 = q->pos;
+                    if (q->pos > b.y1 && q->pos < b.y1 + 2 * ln->size)
+                        b.y1 = q->pos;
+                }
+                if (!push_region(&reg, &n_reg, &cap_reg, b, 0))
+                    goto done;
+            }
+            l = end + 1;
+        }
+    }
+
+    /* order regions top to bottom, then left to right */
+    for (i = 1; i < n_reg; i++)
+        for (j = i; j > 0; j--) {
+            region *a = &reg[j - 1], *b2 = &reg[j];
+            int swap = b2->box.y0 < a->box.y0 - 5 ||
+                       (fabs(b2->box.y0 - a->box.y0) <= 5 &&
+                        b2->box.x0 < a->box.x0);
+            if (!swap)
+                break;
+            {
+                region t = *a;
+                *a = *b2;
+                *b2 = t;
+            }
+        }
+
+    /* build each region's grid and read its surroundings */
+    for (i = 0; i < n_reg; i++) {
+        ft_table t;
+        size_t n_sel = 0, k, li;
+        double top_limit = 0, bottom_limit = page->height;
+        ft_rule *rr = NULL;
+        size_t n_rr = 0;
+        for (k = 0; k < L->n_segs; k++) {
+            const ft_seg *s = &L->segs[k];
+            if (centre_in(reg[i].box, s->box) ||
+                (reg[i].ruled && overlaps(reg[i].box, s->box, -1) &&
+                 0))
+                sel[n_sel++] = k;
+        }
+        rr = malloc((n_rules ? n_rules : 1) * sizeof *rr);
+        if (!rr)
+            goto done;
+        for (k = 0; k < n_rules; k++) {
+            ft_box rb;
+            if (rules[k].dir == 'h') {
+                rb.x0 = rules[k].a;
+                rb.x1 = rules[k].b;
+                rb.y0 = rb.y1 = rules[k].pos;
+            } else {
+                rb.y0 = rules[k].a;
+                rb.y1 = rules[k].b;
+                rb.x0 = rb.x1 = rules[k].pos;
+            }
+            if (overlaps(reg[i].box, rb, 2))
+                rr[n_rr++] = rules[k];
+        }
+        st = ft_grid_build(L, sel, n_sel, rr, n_rr, reg[i].box, page->number,
+                           &t);
+        free(rr);
+        if (st != FT_OK)
+            goto done;
+        st = FT_ERR_NOMEM;
+        if (t.n_rows == 0 || t.n_cols == 0) {
+            ft_table_clear(&t);
+            continue;
+        }
+        /* metadata: lines above (up to the region before) and below */
+        for (k = 0; k < n_reg; k++) {
+            if (k == i || reg[k].box.x1 < reg[i].box.x0 ||
+                reg[k].box.x0 > reg[i].box.x1)
+                continue;
+            if (reg[k].box.y1 <= reg[i].box.y0 + 2 &&
+                reg[k].box.y1 > top_limit)
+                top_limit = reg[k].box.y1;
+            if (reg[k].box.y0 >= reg[i].box.y1 - 2 &&
+                reg[k].box.y0 < bottom_limit)
+                bottom_limit = reg[k].box.y0;
+        }
+        for (li = L->n_lines; li-- > 0;) {
+            const ft_line *ln = &L->lines[li];
+            size_t s;
+            if (ln->box.y1 > reg[i].box.y0 + 1 || ln->box.y0 < top_limit)
+                continue;
+            if (reg[i].box.y0 - ln->box.y1 > 12 * ln->size)
+                break;
+            for (s = 0; s < ln->ns; s++)
+                take_meta(&t, L->segs[ln->s0 + s].text, 1);
+            if (t.title && t.unit)
+                break;
+        }
+        for (li = 0; li < L->n_lines; li++) {
+            const ft_line *ln = &L->lines[li];
+            char *txt;
+            if (ln->box.y0 < reg[i].box.y1 - 1 || ln->box.y1 > bottom_limit)
+                continue;
+            if (ln->box.y0 - reg[i].box.y1 > 4 * ln->size)
+                break;
+            txt = line_text(L, ln);
+            if (!txt) {
+                ft_table_clear(&t);
+                goto done;
+            }
+            if (strncmp(txt, "注", 3) == 0 || has(txt, "本表无数据"))
+                take_meta(&t, txt, 0);
+            free(txt);
+            break;
+        }
+        strip_inner_meta(&t);
+        trim_empty(&t);
+        if (ft_table_list_push(out, &t) != FT_OK) {
+            ft_table_clear(&t);
+            goto done;
+        }
+    }
+    st = FT_OK;
+done:
+    free(rules);
+    free(par);
+    free(reg);
+    free(sel);
+    free(line_used);
+    return st;
+}

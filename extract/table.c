@@ -1,0 +1,150 @@
+/*
+ * table.c - helpers for the shared structs of table.h: status strings,
+ * freeing pages and tables, the log, and cell names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+const char *
+ft_strerror(ft_status code)
+{
+    static const char *const msgs[] = {
+        "no error",
+        "out of memory",
+        "bad argument",
+        "cannot open the file as a PDF",
+        "the PDF is encrypted",
+        "a page cannot be read",
+        "text boxes disagree with text",
+        "cannot write output",
+        "a resource limit was hit",
+        "internal error",
+    };
+    if ((int)code < 0 || code >= FT_STATUS_MAX)
+        code = FT_ERR_INTERNAL;
+    return msgs[code];
+}
+
+void
+ft_page_clear(ft_page *p)
+{
+    if (!p)
+        return;
+    free(p->glyphs);
+    free(p->rules);
+    p->glyphs = NULL;
+    p->rules = NULL;
+    p->n_glyphs = p->n_rules = 0;
+}
+
+void
+ft_table_clear(ft_table *t)
+{
+    size_t i, n;
+    if (!t)
+        return;
+    n = (size_t)t->n_rows * (size_t)t->n_cols;
+    if (t->cells)
+        for (i = 0; i < n; i++)
+            free(t->cells[i].text);
+    free(t->cells);
+    free(t->title);
+    free(t->entity);
+    free(t->unit);
+    free(t->label);
+    free(t->note);
+    memset(t, 0, sizeof *t);
+}
+
+ft_status
+ft_log_add(ft_log *log, int page, int table, int row, int col,
+           const char *kind, const char *rule, ft_verdict status,
+           const double *expected, const double *actual, const char *message)
+{
+    ft_entry *e;
+    if (log->n == log->cap) {
+        size_t cap = log->cap ? log->cap * 2 : 64;
+        ft_entry *v = realloc(log->items, cap * sizeof *v);
+        if (!v)
+            return FT_ERR_NOMEM;
+        log->items = v;
+        log->cap = cap;
+    }
+    e = &log->items[log->n];
+    memset(e, 0, sizeof *e);
+    e->page = page;
+    e->table = table;
+    e->row = row;
+    e->col = col;
+    e->kind = kind;
+    e->status = status;
+    e->rule = strdup(rule ? rule : "");
+    e->message = strdup(message ? message : "");
+    if (!e->rule || !e->message) {
+        free(e->rule);
+        free(e->message);
+        return FT_ERR_NOMEM;
+    }
+    if (expected && actual) {
+        e->has_values = 1;
+        e->expected = *expected;
+        e->actual = *actual;
+    }
+    log->n++;
+    return FT_OK;
+}
+
+void
+ft_log_clear(ft_log *log)
+{
+    size_t i;
+    if (!log)
+        return;
+    for (i = 0; i < log->n; i++) {
+        free(log->items[i].rule);
+        free(log->items[i].message);
+    }
+    free(log->items);
+    memset(log, 0, sizeof *log);
+}
+
+const ft_cell *
+ft_table_anchor(const ft_table *t, int r, int c)
+{
+    int rr, cc;
+    const ft_cell *cell = FT_CELL(t, r, c);
+    if (!cell->covered)
+        return cell;
+    for (rr = r; rr >= 0; rr--)
+        for (cc = c; cc >= 0; cc--) {
+            const ft_cell *a = FT_CELL(t, rr, cc);
+            if (!a->covered && rr + a->rowspan > r && cc + a->colspan > c)
+                return a;
+        }
+    return cell;
+}
+
+void
+ft_cell_name(int row, int col, char *buf)
+{
+    char tmp[8];
+    int n = 0, c = col + 1;
+    while (c > 0 && n < 7) {
+        int m = (c - 1) % 26;
+        tmp[n++] = (char)('A' + m);
+        c = (c - 1) / 26;
+    }
+    {
+        int i;
+        for (i = 0; i < n; i++)
+            buf[i] = tmp[n - 1 - i];
+        snprintf(buf + n, 16 - (size_t)n, "%d", row + 1);
+    }
+}

@@ -1,0 +1,163 @@
+/*
+ * table.h - the plain structs every fiscaltab stage passes to the next.
+ *
+ * extract/ fills glyphs, rules and tables; normalize/ fills the value
+ * fields of each cell; validate/ reads them; write/ turns them into files.
+ * No library header is included here, so any stage can use these types.
+ *
+ * Coordinates are PDF points with the origin at the top-left corner of
+ * the page as displayed (after /Rotate), y growing downwards.
+ */
+#ifndef FT_TABLE_H
+#define FT_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Status codes. Add new codes last; never remove one. */
+typedef enum ft_status {
+    FT_OK = 0,
+    FT_ERR_NOMEM,       /* out of memory */
+    FT_ERR_USAGE,       /* bad argument from the caller */
+    FT_ERR_OPEN,        /* file missing, unreadable or not a PDF */
+    FT_ERR_ENCRYPTED,   /* needs a (correct) password */
+    FT_ERR_PAGE,        /* one page could not be read */
+    FT_ERR_LAYOUT,      /* poppler's boxes disagree with its text */
+    FT_ERR_WRITE,       /* output could not be written */
+    FT_ERR_LIMIT,       /* a resource limit was hit */
+    FT_ERR_INTERNAL,    /* a bug */
+    FT_STATUS_MAX
+} ft_status;
+
+/* Where an error happened, in words; owned by the caller. */
+typedef struct ft_error {
+    ft_status code;
+    char msg[256];
+} ft_error;
+
+/* An axis-aligned box. */
+typedef struct ft_box {
+    double x0, y0, x1, y1;
+} ft_box;
+
+/* One character drawn on the page. */
+typedef struct ft_glyph {
+    uint32_t cp;        /* Unicode code point as poppler decoded it */
+    ft_box box;
+} ft_glyph;
+
+/* A ruling line: horizontal ('h', at y = pos, from a to b) or vertical
+ * ('v', at x = pos, from a to b). */
+typedef struct ft_rule {
+    char dir;
+    double pos, a, b;
+} ft_rule;
+
+/* One page as extract/ sees it. */
+typedef struct ft_page {
+    int number;             /* 1-based */
+    double width, height;
+    int rotation;           /* the page's /Rotate, degrees */
+    ft_glyph *glyphs;
+    size_t n_glyphs;
+    ft_rule *rules;
+    size_t n_rules;
+    size_t n_duplicates;    /* fake-bold glyphs dropped */
+    int rules_scanned;      /* 1 when the page was rendered for rules */
+} ft_page;
+
+/* The number a cell holds, once normalize/ has looked at it. */
+typedef enum ft_kind {
+    FT_CELL_EMPTY = 0,  /* nothing printed */
+    FT_CELL_TEXT,       /* text, kept as printed */
+    FT_CELL_NUMBER,     /* value holds the number */
+    FT_CELL_BLANK       /* a printed blank: "-", "—", "－" */
+} ft_kind;
+
+/* One grid position. A merged cell is stored at its top-left position
+ * with rowspan/colspan > 1; the positions it covers have covered = 1
+ * and no text. */
+typedef struct ft_cell {
+    char *text;         /* UTF-8 as printed, trimmed; NULL when empty */
+    int rowspan, colspan;
+    int covered;
+    int page;
+    ft_box box;
+    /* filled by normalize/ */
+    ft_kind kind;
+    double value;
+    int decimals;       /* digits after the point as printed */
+    int percent;        /* printed with % (value is a fraction) */
+    int changed;        /* the printed form needed more than stripping */
+} ft_cell;
+
+/* One table, possibly stitched from several pages. */
+typedef struct ft_table {
+    char *title;        /* e.g. 2023年预算收支总表, or NULL */
+    char *entity;       /* e.g. 忻州市公安局, or NULL */
+    char *unit;         /* e.g. 万元, or NULL */
+    char *label;        /* e.g. 预算公开表1, or NULL */
+    char *note;         /* e.g. 注：本表无数据, or NULL */
+    int page_first, page_last;
+    int n_rows, n_cols;
+    int n_header_rows;
+    int ruled;          /* 1 when the grid came from ruling lines */
+    int dropped_header_rows; /* repeated header rows dropped on stitching */
+    ft_cell *cells;     /* n_rows * n_cols, row-major */
+    ft_box box;         /* on page_last */
+} ft_table;
+
+/* Cell at (r, c); no bounds check. */
+#define FT_CELL(t, r, c) (&(t)->cells[(size_t)(r) * (size_t)(t)->n_cols + (c)])
+
+/* What a log entry reports on. */
+typedef enum ft_verdict { FT_PASS = 0, FT_FAIL, FT_INFO } ft_verdict;
+
+/* One line of the validation log. Strings are owned by the entry. */
+typedef struct ft_entry {
+    int page;           /* 1-based, 0 for the whole document */
+    int table;          /* index into the document's tables, -1 if none */
+    int row, col;       /* grid position, -1 if none */
+    const char *kind;   /* "extract", "normalize" or "check" (static) */
+    char *rule;
+    ft_verdict status;
+    int has_values;
+    double expected, actual;
+    char *message;
+} ft_entry;
+
+/* The log of one document. */
+typedef struct ft_log {
+    ft_entry *items;
+    size_t n, cap;
+} ft_log;
+
+/**
+ * Appends an entry; rule and message are copied. Returns FT_ERR_NOMEM
+ * on failure (the log is unchanged).
+ */
+ft_status ft_log_add(ft_log *log, int page, int table, int row, int col,
+                     const char *kind, const char *rule, ft_verdict status,
+                     const double *expected, const double *actual,
+                     const char *message);
+
+/* Frees every entry; NULL is ignored. */
+void ft_log_clear(ft_log *log);
+
+/* The cell whose span covers (r, c): the cell itself unless covered. */
+const ft_cell *ft_table_anchor(const ft_table *t, int r, int c);
+
+/* A1-style name of a cell ("C12") written into buf (>= 16 bytes). */
+void ft_cell_name(int row, int col, char *buf);
+
+/* Returns a static English description of a status code. */
+const char *ft_strerror(ft_status code);
+
+/* Frees a table's strings and cells, not the struct itself; NULL is
+ * ignored. */
+void ft_table_clear(ft_table *t);
+
+/* Frees the glyphs and rules of a page, not the struct; NULL ignored. */
+void ft_page_clear(ft_page *p);
+
+#endif

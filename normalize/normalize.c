@@ -1,0 +1,310 @@
+/*
+ * normalize.c - reading printed numbers, folding text for matching.
+ *
+ * utf8proc's NFKC folds full-width digits and punctuation ("１２，３４５．６")
+ * to ASCII before parsing; the grammar is then small and strict, so that
+ * codes, dates and phone numbers stay text.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "normalize.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* NFKC of s with spaces trimmed at both ends; NULL on failure. */
+static char *
+nfkc_trim(const char *s)
+{
+    utf8proc_uint8_t *m = NULL;
+    utf8proc_ssize_t n;
+    char *p, *e;
+    n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                         UTF8PROC_COMPAT);
+    if (n < 0)
+        return NULL;
+    p = (char *)m;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    e = p + strlen(p);
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+        *--e = 0;
+    memmove(m, p, strlen(p) + 1);
+    return (char *)m;
+}
+
+/* 1 for strings that print a blank: "-", "—", "－", "--", "——". */
+static int
+is_dash(const char *s)
+{
+    if (!*s)
+        return 0;
+    while (*s) {
+        if (*s == '-')
+            s++;
+        else if (strncmp(s, "\xE2\x80\x94", 3) == 0 || /* — */
+                 strncmp(s, "\xE2\x80\x93", 3) == 0 || /* – */
+                 strncmp(s, "\xE2\x80\x95", 3) == 0)   /* ― */
+            s += 3;
+        else
+            return 0;
+    }
+    return 1;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+int
+ft_is_code(const char *s)
+{
+    size_t n = 0;
+    if (!s)
+        return 0;
+    for (; s[n]; n++)
+        if (s[n] < '0' || s[n] > '9')
+            return 0;
+    return n == 2 || n == 3 || n == 5 || n == 7;
+}
+
+void
+ft_number_parse(const char *text, ft_number *out)
+{
+    char *s, *p, *digits, *o;
+    int neg = 0, parens = 0, seen_dot = 0, dec = 0, ok = 1;
+    size_t intlen = 0, group = 0;
+    int first_group = 1;
+
+    memset(out, 0, sizeof *out);
+    out->kind = FT_CELL_EMPTY;
+    if (!text || !*text)
+        return;
+    s = nfkc_trim(text);
+    if (!s) {
+        out->kind = FT_CELL_TEXT;
+        return;
+    }
+    if (!*s) {
+        free(s);
+        return;
+    }
+    if (is_dash(s)) {
+        out->kind = FT_CELL_BLANK;
+        out->flags = FT_NUM_DASH;
+        free(s);
+        return;
+    }
+    /* detect folding beyond ASCII */
+    {
+        const unsigned char *u = (const unsigned char *)text;
+        for (; *u; u++)
+            if (*u >= 0x80)
+                out->flags |= FT_NUM_WIDE;
+    }
+    digits = malloc(strlen(s) + 2);
+    if (!digits) {
+        free(s);
+        out->kind = FT_CELL_TEXT;
+        return;
+    }
+    o = digits;
+    p = s;
+    if (*p == '(' && p[strlen(p) - 1] == ')') {
+        parens = 1;
+        p++;
+        p[strlen(p) - 1] = 0;
+    }
+    if (*p == '-' || *p == '+') {
+        neg = *p == '-';
+        if (neg)
+            out->flags |= FT_NUM_MINUS;
+        p++;
+    }
+    if (neg)
+        *o++ = '-';
+    if (!(*p >= '0' && *p <= '9') && *p != '.')
+        ok = 0;
+    for (; ok && *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            *o++ = *p;
+            if (seen_dot)
+                dec++;
+            else {
+                intlen++;
+                group++;
+            }
+        } else if (*p == ',' && !seen_dot) {
+            /* groups of three after the first */
+            if (group == 0 || (first_group ? group > 3 : group != 3))
+                ok = 0;
+            first_group = 0;
+            group = 0;
+            out->flags |= FT_NUM_SEPARATORS;
+        } else if (*p == '.' && !seen_dot) {
+            if (!first_group && group != 3)
+                ok = 0;
+            seen_dot = 1;
+            *o++ = '.';
+        } else if ((*p == 'E' || *p == 'e') && (intlen || dec)) {
+            char *end;
+            long ex;
+            if (!first_group && !seen_dot && group != 3)
+                ok = 0;
+            errno = 0;
+            ex = strtol(p + 1, &end, 10);
+            if (end == p + 1 || errno || labs(ex) > 300 ||
+                (*end && !(end[0] == '%' && !end[1])))
+                ok = 0;
+            else {
+                *o++ = 'e';
+                o += snprintf(o, 8, "%ld", ex);
+                out->flags |= FT_NUM_SCI;
+                p = end - 1;
+            }
+            first_group = 1;
+            group = 0;
+        } else if (*p == '%' && !p[1]) {
+            out->flags |= FT_NUM_PERCENT;
+        } else {
+            ok = 0;
+        }
+    }
+    if (ok && !first_group && !seen_dot && group != 3 &&
+        !(out->flags & FT_NUM_SCI))
+        ok = 0;
+    *o = 0;
+    if (ok && intlen + (size_t)dec == 0)
+        ok = 0;
+    /* integers with leading zeros ("01", "007") are codes, not numbers */
+    if (ok && intlen > 1 && digits[neg] == '0' && !seen_dot)
+        ok = 0;
+    if (!ok || (parens && neg)) {
+        out->kind = FT_CELL_TEXT;
+        out->flags = 0;
+        free(digits);
+        free(s);
+        return;
+    }
+    out->kind = FT_CELL_NUMBER;
+    out->value = strtod(digits, NULL);
+    if (parens) {
+        out->value = -out->value;
+        out->flags |= FT_NUM_PARENS;
+    }
+    out->decimals = dec;
+    if (out->flags & FT_NUM_PERCENT) {
+        out->value /= 100.0;
+    }
+    if (out->value == 0)
+        out->value = 0; /* no negative zero */
+    free(digits);
+    free(s);
+}
+
+char *
+ft_text_fold(const char *s)
+{
+    char *m = nfkc_trim(s ? s : ""), *r, *w;
+    if (!m)
+        return NULL;
+    for (r = w = m; *r; r++) {
+        if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+            continue;
+        if (strncmp(r, "\xE3\x80\x80", 3) == 0) {
+            r += 2;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = 0;
+    return m;
+}
+
+int
+ft_column_is_code(const ft_table *t, int c)
+{
+    int r, body = 0, codes = 0;
+    for (r = 0; r < t->n_header_rows; r++) {
+        const ft_cell *cell = ft_table_anchor(t, r, c);
+        if (cell->text &&
+            (strstr(cell->text, "编码") || strstr(cell->text, "代码") ||
+             strcmp(cell->text, "类") == 0 || strcmp(cell->text, "款") == 0 ||
+             strcmp(cell->text, "项") == 0) &&
+            cell->colspan <= 3)
+            return 1;
+    }
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const ft_cell *cell = FT_CELL(t, r, c);
+        if (!cell->text)
+            continue;
+        body++;
+        if (ft_is_code(cell->text))
+            codes++;
+    }
+    return body > 0 && codes == body;
+}
+
+size_t
+ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
+{
+    int r, c;
+    size_t numbers = 0;
+    for (c = 0; c < t->n_cols; c++) {
+        int code = ft_column_is_code(t, c), prec = -1;
+        for (r = 0; r < t->n_rows; r++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            ft_number n;
+            cell->kind = cell->text ? FT_CELL_TEXT : FT_CELL_EMPTY;
+            if (r < t->n_header_rows || !cell->text || code)
+                continue;
+            ft_number_parse(cell->text, &n);
+            cell->kind = n.kind;
+            if (n.kind == FT_CELL_NUMBER) {
+                cell->value = n.value;
+                cell->decimals = n.decimals;
+                cell->percent = (n.flags & FT_NUM_PERCENT) != 0;
+                cell->changed = n.flags;
+                if (!(n.flags & (FT_NUM_SCI | FT_NUM_PERCENT)) &&
+                    n.decimals > prec)
+                    prec = n.decimals;
+            } else if (n.kind == FT_CELL_BLANK) {
+                cell->changed = n.flags;
+            }
+        }
+        if (prec < 0)
+            prec = 2;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            ft_norm_event ev;
+            if (cell->kind == FT_CELL_NUMBER) {
+                numbers++;
+                if (cell->changed & FT_NUM_SCI) {
+                    double f = pow(10, prec);
+                    cell->value = round(cell->value * f) / f;
+                    if (cell->value == 0)
+                        cell->value = 0;
+                    cell->decimals = prec;
+                }
+            }
+            if (!cb || !(cell->changed & ~(FT_NUM_SEPARATORS | FT_NUM_MINUS)))
+                continue;
+            ev.row = r;
+            ev.col = c;
+            ev.printed = cell->text;
+            ev.value = cell->value;
+            ev.flags = cell->changed;
+            ev.decimals = cell->decimals;
+            cb(ctx, t, &ev);
+        }
+    }
+    return numbers;
+}

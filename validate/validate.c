@@ -1,0 +1,470 @@
+/*
+ * validate.c - row totals, column totals and the code hierarchy.
+ *
+ * Row totals: a 合计 column equals its siblings under the same header
+ * (a 小计 column stands for its group; "其中" columns are subsets and are
+ * left out). Column totals: a 合计/总计 row equals the top-level rows of
+ * its block (3-digit codes, or rows numbered 一、二、…). Hierarchy: a code
+ * equals the sum of its children one level down (3 → 5 → 7 digits, or
+ * split 类/款/项 columns put together). Blanks count as zero.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../normalize/normalize.h"
+#include "validate.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* 1 when column c holds at least one number in the body. */
+static int
+is_numeric_col(const ft_table *t, int c)
+{
+    int r, nums = 0, texts = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const ft_cell *cell = FT_CELL(t, r, c);
+        if (cell->kind == FT_CELL_NUMBER)
+            nums++;
+        else if (cell->kind == FT_CELL_TEXT)
+            texts++;
+    }
+    return nums > 0 && nums >= texts;
+}
+
+/* 1 when column c is a label column (text, or codes). */
+static int
+is_label_col(const ft_table *t, int c)
+{
+    return !is_numeric_col(t, c);
+}
+
+/* Value of a cell for summing: blanks and empties are zero. */
+static double
+val(const ft_table *t, int r, int c, int *prec, int *has)
+{
+    const ft_cell *cell = FT_CELL(t, r, c);
+    if (cell->kind != FT_CELL_NUMBER)
+        return 0;
+    if (cell->decimals > *prec)
+        *prec = cell->decimals;
+    *has = 1;
+    return cell->value;
+}
+
+/* Writes one check entry comparing expected (sum of parts) with the
+ * printed total at (r, c). Returns FT_ERR_NOMEM on failure. */
+static ft_status
+report(ft_log *log, const ft_table *t, int index, int r, int c,
+       const char *rule, double expected, double actual, int prec,
+       int n_parts, const char *what)
+{
+    double tol = 0.5 * pow(10, -prec) * (n_parts + 1) + 1e-9;
+    double diff = fabs(expected - actual);
+    char msg[512], name[16];
+    ft_verdict v = diff <= tol ? FT_PASS : FT_FAIL;
+    ft_cell_name(r, c, name);
+    if (v == FT_PASS && diff > 1e-9)
+        snprintf(msg, sizeof msg,
+                 "%s: %s = %.*f, parts sum to %.*f; within rounding "
+                 "tolerance %.*f of %d summands",
+                 name, what, prec, actual, prec, expected, prec + 1, tol,
+                 n_parts);
+    else if (v == FT_PASS)
+        snprintf(msg, sizeof msg, "%s: %s = %.*f equals its parts", name,
+                 what, prec, actual);
+    else
+        snprintf(msg, sizeof msg,
+                 "%s: %s = %.*f but its %d parts sum to %.*f "
+                 "(off by %.*f)",
+                 name, what, prec, actual, n_parts, prec, expected, prec,
+                 actual - expected);
+    return ft_log_add(log, FT_CELL(t, r, c)->page, index, r, c, "check",
+                      rule, v, &expected, &actual, msg);
+}
+
+/* Folded text of the anchor at (r, c), or NULL. Free the result. */
+static char *
+folded(const ft_table *t, int r, int c)
+{
+    const ft_cell *a = ft_table_anchor(t, r, c);
+    return a->text ? ft_text_fold(a->text) : NULL;
+}
+
+/* 1 when folded label s names a total (合计, 总计, 小计 not included). */
+static int
+is_total_label(const char *s)
+{
+    return s && (strstr(s, "合计") || strstr(s, "总计"));
+}
+
+/* 1 when s starts with a Chinese list number ("一、", "十二、"). */
+static int
+is_numbered(const char *s)
+{
+    static const char *nums = "一二三四五六七八九十";
+    const char *p = s;
+    int n = 0;
+    if (!s)
+        return 0;
+    while (*p && n < 4) {
+        char ch[4] = {p[0], p[1], p[2], 0};
+        if (!strstr(nums, ch) || (unsigned char)p[0] < 0x80)
+            break;
+        p += 3;
+        n++;
+    }
+    return n > 0 && strncmp(p, "、", 3) == 0;
+}
+
+/* Row checks for one block of columns [c0, c1). */
+static ft_status
+row_totals(const ft_table *t, int index, int c0, int c1, ft_log *log)
+{
+    int c, r, h = t->n_header_rows;
+    ft_status st = FT_OK;
+    if (h == 0)
+        return FT_OK;
+    for (c = c0; c < c1 && st == FT_OK; c++) {
+        char *lab, *parent;
+        int parts[64], np = 0, k;
+        size_t plen;
+        if (!is_numeric_col(t, c))
+            continue;
+        lab = ft_column_label(t, c);
+        if (!lab)
+            return FT_ERR_NOMEM;
+        {
+            char *leaf = strrchr(lab, '/');
+            char *f = ft_text_fold(leaf ? leaf + 1 : lab);
+            int tot = is_total_label(f);
+            free(f);
+            if (!tot) {
+                free(lab);
+                continue;
+            }
+            plen = leaf ? (size_t)(leaf - lab) + 1 : 0;
+            parent = lab;
+        }
+        for (k = c + 1; k < c1 && np < 64; k++) {
+            char *kl = ft_column_label(t, k);
+            char *f;
+            if (!kl) {
+                free(lab);
+                return FT_ERR_NOMEM;
+            }
+            if (plen && strncmp(kl, parent, plen) != 0) {
+                free(kl);
+                break; /* left the group */
+            }
+            {
+                char *kleaf = strrchr(kl, '/');
+                f = ft_text_fold(kleaf ? kleaf + 1 : kl);
+            }
+            if (is_total_label(f)) {
+                free(f);
+                free(kl);
+                break; /* the next total column */
+            }
+            if (!is_numeric_col(t, k) && !is_label_col(t, k)) {
+                free(f);
+                free(kl);
+                continue;
+            }
+            if (is_label_col(t, k)) {
+                /* a label column starts another block */
+                int any = 0, rr;
+                for (rr = h; rr < t->n_rows; rr++)
+                    if (FT_CELL(t, rr, k)->kind == FT_CELL_TEXT)
+                        any = 1;
+                if (any) {
+                    free(f);
+                    free(kl);
+                    break;
+                }
+            }
+            if (!(f && strstr(f, "其中")))
+                parts[np++] = k;
+            free(f);
+            free(kl);
+        }
+        /* a group with a 小计 column is represented by it alone */
+        {
+            int i, j, keep[64];
+            for (i = 0; i < np; i++)
+                keep[i] = 1;
+            for (i = 0; i < np; i++) {
+                char *li = ft_column_label(t, parts[i]);
+                char *slash;
+                if (!li)
+                    continue;
+                slash = strrchr(li, '/');
+                if (slash && strstr(slash, "小计")) {
+                    size_t gl = (size_t)(slash - li);
+                    for (j = 0; j < np; j++) {
+                        char *lj;
+                        if (j == i)
+                            continue;
+                        lj = ft_column_label(t, parts[j]);
+                        if (lj && strncmp(lj, li, gl) == 0 && lj[gl] == '/')
+                            keep[j] = 0;
+                        free(lj);
+                    }
+                }
+                free(li);
+            }
+            for (i = j = 0; i < np; i++)
+                if (keep[i])
+                    parts[j++] = parts[i];
+            np = j;
+        }
+        if (np < 1) {
+            free(lab);
+            continue;
+        }
+        for (r = h; r < t->n_rows && st == FT_OK; r++) {
+            int prec = 0, has = 0, i;
+            double total = val(t, r, c, &prec, &has), sum = 0;
+            char what[160];
+            for (i = 0; i < np; i++)
+                sum += val(t, r, parts[i], &prec, &has);
+            if (!has)
+                continue;
+            snprintf(what, sizeof what, "row total (%s)", lab);
+            st = report(log, t, index, r, c, "row_total", sum, total, prec,
+                        np, what);
+        }
+        free(lab);
+    }
+    return st;
+}
+
+/* Code of each body row from code columns (single or split); codes[r]
+ * gets a new string or NULL. */
+static void
+row_codes(const ft_table *t, int c0, int c1, char **codes)
+{
+    int r, c, code_cols[3], nk = 0;
+    char prefix[3][16] = {{0}};
+    for (c = c0; c < c1 && nk < 3; c++)
+        if (ft_column_is_code(t, c))
+            code_cols[nk++] = c;
+    for (r = 0; r < t->n_rows; r++)
+        codes[r] = NULL;
+    if (nk == 0)
+        return;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        char buf[32] = "";
+        int k, any = 0;
+        if (nk == 1) {
+            const char *s = FT_CELL(t, r, code_cols[0])->text;
+            if (s && ft_is_code(s) && strlen(s) >= 3)
+                codes[r] = strdup(s);
+            continue;
+        }
+        /* split columns: 类 | 款 | 项; an empty leading part inherits */
+        for (k = 0; k < nk; k++) {
+            const char *s = FT_CELL(t, r, code_cols[k])->text;
+            if (s && ft_is_code(s)) {
+                snprintf(prefix[k], sizeof prefix[k], "%s", s);
+                for (any = k + 1; any < nk; any++)
+                    prefix[any][0] = 0;
+                any = 1;
+                break;
+            }
+        }
+        if (!any)
+            continue;
+        for (k = 0; k < nk; k++) {
+            const char *s = FT_CELL(t, r, code_cols[k])->text;
+            if (s && ft_is_code(s))
+                strncat(buf, s, sizeof buf - strlen(buf) - 1);
+            else if (s == NULL && prefix[k][0] &&
+                     k < nk - 1 && FT_CELL(t, r, code_cols[k + 1])->text)
+                strncat(buf, prefix[k], sizeof buf - strlen(buf) - 1);
+            else
+                break;
+        }
+        if (strlen(buf) >= 3)
+            codes[r] = strdup(buf);
+    }
+}
+
+/* Hierarchy and column-total checks for one block. */
+static ft_status
+column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
+{
+    char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
+    char **labels = calloc((size_t)t->n_rows + 1, sizeof *labels);
+    int r, c, k, lab_col = -1;
+    ft_status st = FT_OK;
+    if (!codes || !labels) {
+        free(codes);
+        free(labels);
+        return FT_ERR_NOMEM;
+    }
+    row_codes(t, c0, c1, codes);
+    for (c = c0; c < c1 && lab_col < 0; c++)
+        if (is_label_col(t, c) && !ft_column_is_code(t, c))
+            lab_col = c;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        if (lab_col >= 0)
+            labels[r] = folded(t, r, lab_col);
+        if (!labels[r] && codes[r] == NULL) {
+            /* the label may sit in the first column of the block */
+            labels[r] = folded(t, r, c0);
+        }
+    }
+    for (c = c0; c < c1 && st == FT_OK; c++) {
+        if (!is_numeric_col(t, c))
+            continue;
+        /* code hierarchy */
+        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+            size_t len;
+            int prec = 0, has = 0, n = 0, has_total = 0;
+            double sum = 0, total;
+            char what[96];
+            if (!codes[r])
+                continue;
+            len = strlen(codes[r]);
+            total = val(t, r, c, &prec, &has_total);
+            for (k = r + 1; k < t->n_rows; k++) {
+                if (!codes[k])
+                    continue;
+                if (strncmp(codes[k], codes[r], len) != 0)
+                    break;
+                if (strlen(codes[k]) == len + 2) {
+                    sum += val(t, k, c, &prec, &has);
+                    n++;
+                }
+            }
+            if (n == 0 || (!has && !has_total))
+                continue;
+            snprintf(what, sizeof what, "code %s", codes[r]);
+            st = report(log, t, index, r, c, "code_hierarchy", sum, total,
+                        prec, n, what);
+        }
+        /* column totals: the first total row of the block */
+        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+            int prec = 0, has = 0, n = 0, top_first, has_total = 0;
+            double sum = 0, total;
+            char what[96];
+            if (!is_total_label(labels[r]))
+                continue;
+            total = val(t, r, c, &prec, &has_total);
+            /* parts: 3-digit codes anywhere in the block, else rows
+             * numbered 一、二、… between this total and the previous one
+             * (or after it, when the total comes first) */
+            top_first = 1;
+            for (k = t->n_header_rows; k < r; k++)
+                if (labels[k] || codes[k])
+                    top_first = 0;
+            for (k = t->n_header_rows; k < t->n_rows; k++) {
+                int part;
+                if (k == r)
+                    continue;
+                if (codes[k])
+                    part = strlen(codes[k]) == 3;
+                else
+                    part = 0;
+                if (!part && !codes[k] && is_numbered(labels[k]) &&
+                    (top_first ? k > r : k < r)) {
+                    /* stop at an earlier total */
+                    int j, blocked = 0;
+                    for (j = (k < r ? k : r) + 1; j < (k < r ? r : k); j++)
+                        if (is_total_label(labels[j]))
+                            blocked = 1;
+                    part = !blocked;
+                }
+                if (part) {
+                    sum += val(t, k, c, &prec, &has);
+                    n++;
+                }
+            }
+            if (n > 0 && (has || has_total)) {
+                char *lab = ft_column_label(t, c);
+                snprintf(what, sizeof what, "column total (%s)",
+                         lab ? lab : "");
+                free(lab);
+                st = report(log, t, index, r, c, "column_total", sum, total,
+                            prec, n, what);
+            }
+            break; /* only the first total row: later ones add other rows */
+        }
+    }
+    for (r = 0; r < t->n_rows; r++) {
+        free(codes[r]);
+        free(labels[r]);
+    }
+    free(codes);
+    free(labels);
+    return st;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+char *
+ft_column_label(const ft_table *t, int c)
+{
+    size_t cap = 16, len = 0;
+    char *out = malloc(cap);
+    const char *last = NULL;
+    int r;
+    if (!out)
+        return NULL;
+    out[0] = 0;
+    for (r = 0; r < t->n_header_rows; r++) {
+        const ft_cell *a = ft_table_anchor(t, r, c);
+        size_t n;
+        if (!a->text || a->text == last)
+            continue;
+        last = a->text;
+        n = strlen(a->text);
+        if (len + n + 2 > cap) {
+            char *o;
+            while (len + n + 2 > cap)
+                cap *= 2;
+            o = realloc(out, cap);
+            if (!o) {
+                free(out);
+                return NULL;
+            }
+            out = o;
+        }
+        if (len)
+            out[len++] = '/';
+        memcpy(out + len, a->text, n + 1);
+        len += n;
+    }
+    return out;
+}
+
+ft_status
+ft_validate_table(const ft_table *t, int index, ft_log *log)
+{
+    int c, start = 0;
+    ft_status st = FT_OK;
+    /* blocks: a label column after a numeric column starts a new one */
+    for (c = 1; c <= t->n_cols && st == FT_OK; c++) {
+        int boundary = c == t->n_cols;
+        if (!boundary && is_label_col(t, c) && is_numeric_col(t, c - 1)) {
+            int r, any = 0;
+            for (r = t->n_header_rows; r < t->n_rows; r++)
+                if (FT_CELL(t, r, c)->kind == FT_CELL_TEXT)
+                    any = 1;
+            boundary = any;
+        }
+        if (!boundary)
+            continue;
+        st = row_totals(t, index, start, c, log);
+        if (st == FT_OK)
+            st = column_checks(t, index, start, c, log);
+        start = c;
+    }
+    return st;
+}

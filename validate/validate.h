@@ -1,0 +1,36 @@
+/*
+ * validate.h - the sums a budget table must satisfy.
+ *
+ * Checks read the numbers normalize/ filled in and append pass/fail
+ * entries to the document's log. A failing check is reported, never
+ * "fixed". Tolerances follow the published precision: n rounded summands
+ * may miss their rounded total by up to (n + 1) half-units.
+ */
+#ifndef FT_VALIDATE_H
+#define FT_VALIDATE_H
+
+#include "../extract/table.h"
+
+/* Counts of what the checks found. */
+typedef struct ft_check_counts {
+    size_t passed, failed, info;
+} ft_check_counts;
+
+/**
+ * Runs every check on table number index of a document and appends the
+ * entries to log. Returns FT_ERR_NOMEM on failure.
+ */
+ft_status ft_validate_table(const ft_table *t, int index, ft_log *log);
+
+/* Counts the check entries of a log (kind "check"). */
+void ft_log_count(const ft_log *log, ft_check_counts *out);
+
+/**
+ * The column label path of column c: the header cells above it from top
+ * to bottom, joined by "/", repeats dropped (e.g. 本年收入/一般公共预算).
+ * Returns a new string to free(), "" when the table has no header, or
+ * NULL on OOM.
+ */
+char *ft_column_label(const ft_table *t, int c);
+
+#endif

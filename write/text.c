@@ -1,0 +1,279 @@
+/*
+ * text.c - the CSV files and the JSON-lines log.
+ *
+ * CSV: UTF-8 with a byte-order mark (Excel needs it, pandas skips it),
+ * RFC 4180 quoting, numbers as plain values, and text that a spreadsheet
+ * would take for a formula prefixed with an apostrophe.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "write.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* Fills err and returns FT_ERR_WRITE. */
+static ft_status
+write_fail(ft_error *err, const char *path)
+{
+    if (err) {
+        err->code = FT_ERR_WRITE;
+        int e = errno;
+        size_t n = strlen(path);
+        /* keep the end of a long path: it names the file */
+        const char *tail = n > 160 ? path + n - 160 : path;
+        snprintf(err->msg, sizeof err->msg, "cannot write %.160s: %.80s",
+                 tail, strerror(e));
+    }
+    return FT_ERR_WRITE;
+}
+
+/* Writes a number with its printed precision, no separators. */
+static void
+put_number(FILE *fp, const ft_cell *c)
+{
+    int d = c->decimals + (c->percent ? 2 : 0);
+    if (d > 12)
+        d = 12;
+    fprintf(fp, "%.*f", d, c->value);
+}
+
+/* Writes one CSV field. */
+static void
+put_csv_text(FILE *fp, const char *s)
+{
+    int quote = strpbrk(s, ",\"\n\r") != NULL;
+    int guard = strchr("=+@\t\r", s[0]) != NULL ||
+                (s[0] == '-' && s[1] && s[1] != '-');
+    if (!s[0])
+        return;
+    if (quote)
+        fputc('"', fp);
+    if (guard)
+        fputc('\'', fp);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', fp);
+        fputc(*s, fp);
+    }
+    if (quote)
+        fputc('"', fp);
+}
+
+/* Writes s as a JSON string (with quotes). */
+static void
+put_json(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c == '\n')
+            fputs("\\n", fp);
+        else if (c == '\t')
+            fputs("\\t", fp);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+/* Writes a double as JSON (null for non-finite). */
+static void
+put_json_number(FILE *fp, double v)
+{
+    if (!isfinite(v)) {
+        fputs("null", fp);
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 1e15)
+        fprintf(fp, "%.0f", v);
+    else {
+        char buf[64];
+        int p;
+        /* shortest of up to 15 significant digits that round-trips */
+        for (p = 1; p <= 17; p++) {
+            snprintf(buf, sizeof buf, "%.*g", p, v);
+            if (strtod(buf, NULL) == v || p == 15)
+                break;
+        }
+        fputs(buf, fp);
+    }
+}
+
+/* Removes a directory and the files in it (one level). */
+static void
+remove_tree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (d) {
+        while ((de = readdir(d)) != NULL) {
+            char p[4096];
+            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                continue;
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            remove(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* A file-name-safe copy of a title (no / \ : * ? " < > | or controls),
+ * at most max bytes of whole characters. */
+static void
+safe_name(const char *s, char *out, size_t max)
+{
+    size_t n = 0;
+    while (s && *s && n + 4 < max) {
+        unsigned char c = (unsigned char)*s;
+        size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (c < 0x20 || strchr("/\\:*?\"<>|", c) || (n == 0 && c == '.')) {
+            out[n++] = '_';
+            s++;
+            continue;
+        }
+        memcpy(out + n, s, cl);
+        n += cl;
+        s += cl;
+    }
+    out[n] = 0;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+ft_status
+ft_write_csv(const ft_doc_result *doc, const char *dir, ft_error *err)
+{
+    char tmp[4096], old[4096], path[4352], name[200];
+    size_t i;
+    int r, c;
+
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", dir, (long)getpid());
+    snprintf(old, sizeof old, "%s.old%ld", dir, (long)getpid());
+    remove_tree(tmp);
+    if (mkdir(tmp, 0777) != 0)
+        return write_fail(err, dir);
+    for (i = 0; i < doc->n_tables; i++) {
+        const ft_table *t = &doc->tables[i];
+        FILE *fp;
+        safe_name(t->title ? t->title : "table", name, sizeof name);
+        snprintf(path, sizeof path, "%s/%02zu-%s.csv", tmp, i + 1, name);
+        fp = fopen(path, "wb");
+        if (!fp) {
+            remove_tree(tmp);
+            return write_fail(err, path);
+        }
+        fputs("\xEF\xBB\xBF", fp);
+        for (r = 0; r < t->n_rows; r++) {
+            for (c = 0; c < t->n_cols; c++) {
+                const ft_cell *cell = FT_CELL(t, r, c);
+                if (c)
+                    fputc(',', fp);
+                if (cell->covered || !cell->text)
+                    continue;
+                if (cell->kind == FT_CELL_NUMBER)
+                    put_number(fp, cell);
+                else {
+                    char *s = strdup(cell->text);
+                    if (!s) {
+                        fclose(fp);
+                        remove_tree(tmp);
+                        return FT_ERR_NOMEM;
+                    }
+                    ft_strip_controls(s);
+                    put_csv_text(fp, s);
+                    free(s);
+                }
+            }
+            fputs("\r\n", fp);
+        }
+        if (ferror(fp) | (fclose(fp) != 0)) {
+            remove_tree(tmp);
+            return write_fail(err, path);
+        }
+    }
+    /* swap the finished directory into place */
+    remove_tree(old);
+    if (rename(dir, old) != 0 && errno != ENOENT) {
+        remove_tree(tmp);
+        return write_fail(err, dir);
+    }
+    if (rename(tmp, dir) != 0) {
+        rename(old, dir);
+        remove_tree(tmp);
+        return write_fail(err, dir);
+    }
+    remove_tree(old);
+    return FT_OK;
+}
+
+ft_status
+ft_write_log(const ft_doc_result *doc, const char *path, ft_error *err)
+{
+    char tmp[4096];
+    FILE *fp;
+    size_t i;
+
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    fp = fopen(tmp, "wb");
+    if (!fp)
+        return write_fail(err, path);
+    for (i = 0; doc->log && i < doc->log->n; i++) {
+        const ft_entry *e = &doc->log->items[i];
+        static const char *const st[] = {"pass", "fail", "info"};
+        char cell[16];
+        fputs("{\"file\":", fp);
+        put_json(fp, doc->file);
+        fprintf(fp, ",\"page\":%d,\"table\":", e->page);
+        if (e->table >= 0 && (size_t)e->table < doc->n_tables) {
+            fprintf(fp, "%d,\"sheet\":", e->table + 1);
+            put_json(fp, doc->sheets[e->table]);
+        } else {
+            fputs("null,\"sheet\":null", fp);
+        }
+        fputs(",\"cell\":", fp);
+        if (e->row >= 0 && e->col >= 0) {
+            ft_cell_name(e->row, e->col, cell);
+            put_json(fp, cell);
+        } else {
+            fputs("null", fp);
+        }
+        fputs(",\"kind\":", fp);
+        put_json(fp, e->kind);
+        fputs(",\"rule\":", fp);
+        put_json(fp, e->rule);
+        fprintf(fp, ",\"status\":\"%s\",\"expected\":", st[e->status]);
+        if (e->has_values)
+            put_json_number(fp, e->expected);
+        else
+            fputs("null", fp);
+        fputs(",\"actual\":", fp);
+        if (e->has_values)
+            put_json_number(fp, e->actual);
+        else
+            fputs("null", fp);
+        fputs(",\"message\":", fp);
+        put_json(fp, e->message);
+        fputs("}\n", fp);
+    }
+    if (ferror(fp) | (fclose(fp) != 0) || rename(tmp, path) != 0) {
+        remove(tmp);
+        return write_fail(err, path);
+    }
+    return FT_OK;
+}

@@ -1,0 +1,399 @@
+/*
+ * xlsx.c - the workbook: an index sheet, then one sheet per table.
+ *
+ * Numbers are numeric cells with a format of their printed precision,
+ * merged cells are merged, header rows are frozen and bold, and a cell
+ * whose check failed is highlighted with a comment saying why. The
+ * document timestamp is fixed so the same input gives the same bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "write.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* Cached formats: [header?][fail?][decimals 0..6][percent?]. */
+typedef struct formats {
+    lxw_workbook *wb;
+    lxw_format *text[2][2];
+    lxw_format *num[2][7][2];
+} formats;
+
+/* Returns the format for a cell, creating it once. */
+static lxw_format *
+fmt_for(formats *f, int header, int fail, int number, int decimals,
+        int percent)
+{
+    lxw_format **slot;
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
+    slot = number ? &f->num[fail][decimals][percent] : &f->text[header][fail];
+    if (!*slot) {
+        lxw_format *x = workbook_add_format(f->wb);
+        if (!x)
+            return NULL;
+        if (number) {
+            char nf[32];
+            if (percent)
+                snprintf(nf, sizeof nf, "0%s%.*s%%", decimals ? "." : "",
+                         decimals, "000000");
+            else
+                snprintf(nf, sizeof nf, "#,##0%s%.*s", decimals ? "." : "",
+                         decimals, "000000");
+            format_set_num_format(x, nf);
+        } else {
+            format_set_text_wrap(x);
+            format_set_align(x, LXW_ALIGN_VERTICAL_CENTER);
+        }
+        if (header) {
+            format_set_bold(x);
+            format_set_align(x, LXW_ALIGN_CENTER);
+        }
+        if (fail)
+            format_set_bg_color(x, 0xFFC7CE);
+        *slot = x;
+    }
+    return *slot;
+}
+
+/* Display width of UTF-8 text in Excel character units (CJK = 2). */
+static double
+text_width(const char *s)
+{
+    double w = 0, line = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (; *u; u++) {
+        if (*u == '\n') {
+            if (line > w)
+                w = line;
+            line = 0;
+        } else if (*u >= 0xE0) {
+            line += 2;
+        } else if (*u < 0x80 || *u >= 0xC0) {
+            line += 1;
+        }
+    }
+    return line > w ? line : w;
+}
+
+/* Copies s without control characters into a new string (free()). */
+static char *
+clean_copy(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    if (d)
+        ft_strip_controls(d);
+    return d;
+}
+
+/* Message of the first failing check at (table, r, c), or NULL. */
+static const ft_entry *
+failure_at(const ft_log *log, int table, int r, int c)
+{
+    size_t i;
+    if (!log)
+        return NULL;
+    for (i = 0; i < log->n; i++) {
+        const ft_entry *e = &log->items[i];
+        if (e->table == table && e->row == r && e->col == c &&
+            e->status == FT_FAIL)
+            return e;
+    }
+    return NULL;
+}
+
+/* Writes one table's sheet. Returns an lxw_error. */
+static lxw_error
+write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
+{
+    const ft_table *t = &doc->tables[i];
+    lxw_worksheet *ws = workbook_add_worksheet(wb, doc->sheets[i]);
+    double *width;
+    int r, c;
+    lxw_error e = LXW_NO_ERROR;
+
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    width = calloc((size_t)t->n_cols + 1, sizeof *width);
+    if (!width)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    for (r = 0; r < t->n_rows && e == LXW_NO_ERROR; r++) {
+        for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            const ft_entry *fail = failure_at(doc->log, (int)i, r, c);
+            int header = r < t->n_header_rows;
+            int number = cell->kind == FT_CELL_NUMBER;
+            lxw_format *fm = fmt_for(f, header, fail != NULL, number,
+                                     cell->decimals, cell->percent);
+            char *txt;
+            if (cell->covered)
+                continue;
+            txt = clean_copy(cell->text);
+            if (!txt) {
+                e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+                break;
+            }
+            if (cell->rowspan > 1 || cell->colspan > 1) {
+                e = worksheet_merge_range(
+                    ws, (lxw_row_t)r, (lxw_col_t)c,
+                    (lxw_row_t)(r + cell->rowspan - 1),
+                    (lxw_col_t)(c + cell->colspan - 1), number ? "" : txt,
+                    fm);
+                if (e == LXW_NO_ERROR && number)
+                    e = worksheet_write_number(ws, (lxw_row_t)r,
+                                               (lxw_col_t)c, cell->value, fm);
+            } else if (number) {
+                e = worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
+                                           cell->value, fm);
+            } else if (cell->text) {
+                e = worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c,
+                                           txt, fm);
+            } else if (fail) {
+                e = worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c,
+                                          fm);
+            }
+            if (e == LXW_NO_ERROR && fail) {
+                char *m = clean_copy(fail->message);
+                if (m)
+                    e = worksheet_write_comment(ws, (lxw_row_t)r,
+                                                (lxw_col_t)c, m);
+                free(m);
+            }
+            if (cell->colspan == 1 && cell->text) {
+                double w = number ? (double)strlen(cell->text) + 2
+                                  : text_width(txt) + 1;
+                if (w > width[c])
+                    width[c] = w;
+            }
+            free(txt);
+        }
+    }
+    for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
+        double w = width[c] < 8 ? 8 : width[c] > 50 ? 50 : width[c];
+        e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+    }
+    if (t->n_header_rows > 0 && t->n_header_rows < t->n_rows)
+        worksheet_freeze_panes(ws, (lxw_row_t)t->n_header_rows, 0);
+    free(width);
+    return e;
+}
+
+/* Writes the index sheet. */
+static lxw_error
+write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
+{
+    static const char *const head[] = {"sheet", "title", "entity", "unit",
+                                       "label", "pages", "rows", "columns",
+                                       "header_rows", "checks_passed",
+                                       "checks_failed", "status", "note"};
+    static const double widths[] = {30, 40, 24, 8, 14, 8, 6, 8, 11, 13, 13,
+                                    8, 24};
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "index");
+    lxw_format *hf = fmt_for(f, 1, 0, 0, 0, 0);
+    lxw_format *nf = fmt_for(f, 0, 0, 1, 0, 0);
+    size_t i, k;
+    lxw_error e = LXW_NO_ERROR;
+    if (!ws)
+        return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    for (k = 0; k < sizeof head / sizeof *head && e == LXW_NO_ERROR; k++) {
+        e = worksheet_write_string(ws, 0, (lxw_col_t)k, head[k], hf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k,
+                                     widths[k], NULL);
+    }
+    for (i = 0; i < doc->n_tables && e == LXW_NO_ERROR; i++) {
+        const ft_table *t = &doc->tables[i];
+        lxw_row_t r = (lxw_row_t)(i + 1);
+        size_t pass = 0, fail = 0, j;
+        char pages[32];
+        const char *texts[5];
+        for (j = 0; doc->log && j < doc->log->n; j++) {
+            const ft_entry *en = &doc->log->items[j];
+            if (en->table != (int)i || strcmp(en->kind, "check") != 0)
+                continue;
+            if (en->status == FT_PASS)
+                pass++;
+            else if (en->status == FT_FAIL)
+                fail++;
+        }
+        if (t->page_first == t->page_last)
+            snprintf(pages, sizeof pages, "%d", t->page_first);
+        else
+            snprintf(pages, sizeof pages, "%d-%d", t->page_first,
+                     t->page_last);
+        texts[0] = doc->sheets[i];
+        texts[1] = t->title;
+        texts[2] = t->entity;
+        texts[3] = t->unit;
+        texts[4] = t->label;
+        for (k = 0; k < 5 && e == LXW_NO_ERROR; k++) {
+            char *s;
+            if (!texts[k])
+                continue;
+            s = clean_copy(texts[k]);
+            if (!s)
+                return LXW_ERROR_MEMORY_MALLOC_FAILED;
+            e = worksheet_write_string(ws, r, (lxw_col_t)k, s, NULL);
+            free(s);
+        }
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_string(ws, r, 5, pages, NULL);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_number(ws, r, 6, t->n_rows, nf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_number(ws, r, 7, t->n_cols, nf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_number(ws, r, 8, t->n_header_rows, nf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_number(ws, r, 9, (double)pass, nf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_number(ws, r, 10, (double)fail, nf);
+        if (e == LXW_NO_ERROR)
+            e = worksheet_write_string(ws, r, 11,
+                                       fail    ? "fail"
+                                       : pass  ? "pass"
+                                               : "unchecked",
+                                       fail ? fmt_for(f, 0, 1, 0, 0, 0)
+                                            : NULL);
+        if (e == LXW_NO_ERROR && t->note) {
+            char *s = clean_copy(t->note);
+            if (!s)
+                return LXW_ERROR_MEMORY_MALLOC_FAILED;
+            e = worksheet_write_string(ws, r, 12, s, NULL);
+            free(s);
+        }
+    }
+    if (e == LXW_NO_ERROR)
+        worksheet_freeze_panes(ws, 1, 0);
+    return e;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+size_t
+ft_strip_controls(char *s)
+{
+    char *r = s, *w = s;
+    size_t n = 0;
+    if (!s)
+        return 0;
+    for (; *r; r++) {
+        unsigned char c = (unsigned char)*r;
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
+            n++;
+            continue;
+        }
+        /* U+FFFE / U+FFFF are not XML characters either */
+        if (c == 0xEF && (unsigned char)r[1] == 0xBF &&
+            ((unsigned char)r[2] == 0xBE || (unsigned char)r[2] == 0xBF)) {
+            r += 2;
+            n++;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = 0;
+    return n;
+}
+
+char (*ft_sheet_names(const ft_table *tables, size_t n))[32]
+{
+    char (*names)[32] = calloc(n ? n : 1, sizeof *names);
+    size_t i;
+    if (!names)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        const char *src = tables[i].title ? tables[i].title : "table";
+        char *o = names[i];
+        size_t chars, len;
+        int k = snprintf(o, 32, "%02zu ", i + 1);
+        len = (size_t)k;
+        chars = (size_t)k;
+        /* copy whole characters, at most 31 in all and 31 bytes */
+        while (*src && chars < 31) {
+            unsigned char c = (unsigned char)*src;
+            size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            if (len + cl > 31)
+                break;
+            if (c < 0x20 || strchr("[]:*?/\\'", c)) {
+                o[len++] = c < 0x20 ? ' ' : '_';
+                src++;
+                chars++;
+                continue;
+            }
+            memcpy(o + len, src, cl);
+            len += cl;
+            src += cl;
+            chars += cl == 4 ? 2 : 1; /* Excel counts UTF-16 units */
+        }
+        while (len > 0 && o[len - 1] == ' ')
+            len--;
+        o[len] = 0;
+    }
+    return names;
+}
+
+ft_status
+ft_write_xlsx(const ft_doc_result *doc, const char *path, ft_error *err)
+{
+    lxw_workbook_options opt = {0};
+    lxw_doc_properties props;
+    lxw_workbook *wb;
+    formats f;
+    size_t i, plen = strlen(path);
+    char *tmp = malloc(plen + 32);
+    lxw_error e = LXW_NO_ERROR;
+
+    if (!tmp)
+        return FT_ERR_NOMEM;
+    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
+    wb = workbook_new_opt(tmp, &opt);
+    if (!wb) {
+        free(tmp);
+        if (err) {
+            err->code = FT_ERR_WRITE;
+            snprintf(err->msg, sizeof err->msg, "cannot create %s", path);
+        }
+        return FT_ERR_WRITE;
+    }
+    memset(&props, 0, sizeof props);
+    props.title = "fiscaltab";
+    props.author = "fiscaltab";
+    props.created = 1704067200; /* fixed: outputs are reproducible */
+    workbook_set_properties(wb, &props);
+    memset(&f, 0, sizeof f);
+    f.wb = wb;
+    e = write_index(wb, &f, doc);
+    for (i = 0; i < doc->n_tables && e == LXW_NO_ERROR; i++)
+        e = write_table(wb, &f, doc, i);
+    {
+        lxw_error ce = workbook_close(wb);
+        if (e == LXW_NO_ERROR)
+            e = ce;
+    }
+    if (e == LXW_NO_ERROR && rename(tmp, path) != 0)
+        e = LXW_ERROR_CREATING_XLSX_FILE;
+    if (e != LXW_NO_ERROR) {
+        remove(tmp);
+        free(tmp);
+        if (err) {
+            err->code = FT_ERR_WRITE;
+            snprintf(err->msg, sizeof err->msg, "cannot write %s: %s", path,
+                     lxw_strerror(e));
+        }
+        return FT_ERR_WRITE;
+    }
+    free(tmp);
+    return FT_OK;
+}
