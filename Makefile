@@ -97,3 +97,6 @@ indent:
 
 clean:
 	rm -rf build build-asan fiscaltab out
+
+$(BUILD)/dump: tests/tools/dump.c $(LIB_OBJ)
+	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)

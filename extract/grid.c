@@ -91,6 +91,17 @@ coverage(const ft_rule *rules, size_t n, char dir, double pos, double a,
     return cov;
 }
 
+/* 1 when x is one of the cuts in d (exactly: cuts are copied). */
+static int
+is_cut(const dvec *d, double x)
+{
+    size_t i;
+    for (i = 0; i < d->n; i++)
+        if (d->v[i] == x)
+            return 1;
+    return 0;
+}
+
 /* A row band of text while rows are being formed. */
 typedef struct band {
     double y0, y1;
@@ -301,6 +312,7 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
               ft_table *out)
 {
     dvec vx = {0}, hy = {0}, cols = {0}, rows = {0};
+    dvec text_rows = {0}, text_cols = {0};
     size_t *idx = NULL, *line_of = NULL, n_lines = 0, i, k;
     band *bands = NULL;
     int *row_of = NULL, *col_of = NULL, *cspan = NULL, *par = NULL;
@@ -411,7 +423,8 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                     goto done;
                 }
                 for (j = 1; j + 1 < inner.n; j++)
-                    if (!dvec_push(&tmp, inner.v[j]))
+                    if (!dvec_push(&tmp, inner.v[j]) ||
+                        !dvec_push(&text_cols, inner.v[j]))
                         break;
                 free(inner.v);
             }
@@ -429,40 +442,13 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             goto done;
     }
 
-    /* rows: horizontal rules when most lines sit between their own pair,
-     * else text lines with wraps joined */
+    /* rows: horizontal rules cut the region into slots; inside a slot,
+     * text lines are rows of their own unless they are a wrapped line
+     * (tight leading and no column where both hold a number) */
     {
-        size_t inside = 0;
-        if (hy.n >= 2) {
-            for (i = 0; i < n_lines; i++) {
-                double cy = (bands[i].y0 + bands[i].y1) / 2;
-                int slot = find_slot(hy.v, hy.n, cy);
-                int alone = slot >= 0;
-                size_t j;
-                for (j = 0; alone && j < n_lines; j++) {
-                    double cj = (bands[j].y0 + bands[j].y1) / 2;
-                    if (j != i && find_slot(hy.v, hy.n, cj) == slot)
-                        alone = 0;
-                }
-                inside += alone;
-            }
-            h_ruled = hy.n >= 3 && inside * 2 >= n_lines;
-        }
-    }
-    if (h_ruled) {
-        if (hy.v[0] > box.y0 + 3 && !dvec_push(&hy, box.y0))
-            goto done;
-        if (hy.v[hy.n - 1] < box.y1 - 3 && !dvec_push(&hy, box.y1))
-            goto done;
-        dvec_cluster(&hy, 2.5);
-        for (i = 0; i < hy.n; i++)
-            if (!dvec_push(&rows, hy.v[i]))
-                goto done;
-    } else {
-        /* join wrapped lines: tight leading, no rule between, and no
-         * column where both hold a number */
-        double gaps_sum = 0;
-        size_t gaps_n = 0, nb = 0;
+        double gaps_sum = 0, y_top, y_bot;
+        size_t gaps_n = 0, slot;
+        dvec base = {0};
         for (i = 1; i < n_lines; i++) {
             double g = bands[i].y0 - bands[i - 1].y1;
             if (bands[i].has_num && bands[i - 1].has_num && g > 0) {
@@ -470,57 +456,84 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 gaps_n++;
             }
         }
-        for (i = 0; i < n_lines; i++) {
-            int join = 0;
-            if (nb > 0) {
-                band *p = &bands[nb - 1];
-                double h = bands[i].y1 - bands[i].y0;
-                double g = bands[i].y0 - p->y1;
-                double med = gaps_n ? gaps_sum / (double)gaps_n : h;
-                int ruled_between = 0;
-                for (k = 0; k < hy.n; k++)
-                    if (hy.v[k] > p->y1 - 1 && hy.v[k] < bands[i].y0 + 1)
-                        ruled_between = 1;
-                if (!ruled_between && (g < 0 || (g < 0.45 * h &&
-                                                  g < 0.6 * med))) {
-                    /* both numeric in one column? then separate rows */
-                    size_t a, b;
-                    join = 1;
-                    for (a = 0; a < n_seg && join; a++) {
-                        const ft_seg *sa = &L->segs[idx[a]];
-                        double ca = (sa->box.y0 + sa->box.y1) / 2;
-                        if (!sa->numeric || ca < p->y0 || ca > p->y1)
-                            continue;
-                        for (b = 0; b < n_seg; b++) {
-                            const ft_seg *sb = &L->segs[idx[b]];
-                            if (line_of[b] != i || !sb->numeric)
+        y_top = box.y0 < bands[0].y0 ? box.y0 : bands[0].y0;
+        y_bot = box.y1 > bands[n_lines - 1].y1 ? box.y1
+                                                : bands[n_lines - 1].y1;
+        if (!dvec_push(&base, y_top) || !dvec_push(&base, y_bot))
+            goto done;
+        for (k = 0; k < hy.n; k++)
+            if (hy.v[k] > y_top + 3 && hy.v[k] < y_bot - 3 &&
+                !dvec_push(&base, hy.v[k])) {
+                free(base.v);
+                goto done;
+            }
+        dvec_cluster(&base, 2.5);
+        h_ruled = base.n > 2;
+        for (slot = 0; slot + 1 < base.n; slot++) {
+            size_t nb = 0, first = n_lines;
+            if (!dvec_push(&rows, base.v[slot])) {
+                free(base.v);
+                goto done;
+            }
+            for (i = 0; i < n_lines; i++) {
+                double cy = (bands[i].y0 + bands[i].y1) / 2;
+                int join = 0;
+                if (cy < base.v[slot] || cy >= base.v[slot + 1])
+                    continue;
+                if (nb > 0) {
+                    band *p = &bands[first + nb - 1];
+                    double h = bands[i].y1 - bands[i].y0;
+                    double g = bands[i].y0 - p->y1;
+                    double med = gaps_n ? gaps_sum / (double)gaps_n : h;
+                    if (g < 0 || (g < 0.45 * h && g < 0.6 * med)) {
+                        size_t a2, b2;
+                        join = !(p->has_num && bands[i].has_num && g >= 0);
+                        for (a2 = 0; a2 < n_seg && join; a2++) {
+                            const ft_seg *sa = &L->segs[idx[a2]];
+                            double ca = (sa->box.y0 + sa->box.y1) / 2;
+                            if (!sa->numeric || ca < p->y0 || ca > p->y1)
                                 continue;
-                            if (sb->box.x0 < sa->box.x1 &&
-                                sb->box.x1 > sa->box.x0)
-                                join = 0;
+                            for (b2 = 0; b2 < n_seg; b2++) {
+                                const ft_seg *sb = &L->segs[idx[b2]];
+                                if (line_of[b2] != i || !sb->numeric)
+                                    continue;
+                                if (sb->box.x0 < sa->box.x1 &&
+                                    sb->box.x1 > sa->box.x0)
+                                    join = 0;
+                            }
                         }
                     }
-                    if (p->has_num && bands[i].has_num && g >= 0)
-                        join = 0;
+                }
+                if (nb == 0)
+                    first = i;
+                if (join) {
+                    band *p = &bands[first + nb - 1];
+                    if (bands[i].y1 > p->y1)
+                        p->y1 = bands[i].y1;
+                    if (bands[i].y0 < p->y0)
+                        p->y0 = bands[i].y0;
+                    p->has_num |= bands[i].has_num;
+                } else {
+                    /* bands of a slot are consecutive lines: compact */
+                    bands[first + nb] = bands[i];
+                    if (nb > 0) {
+                        double cut = (bands[first + nb - 1].y1 +
+                                      bands[first + nb].y0) / 2;
+                        if (!dvec_push(&rows, cut) ||
+                            !dvec_push(&text_rows, cut)) {
+                            free(base.v);
+                            goto done;
+                        }
+                    }
+                    nb++;
                 }
             }
-            if (join) {
-                band *p = &bands[nb - 1];
-                if (bands[i].y1 > p->y1)
-                    p->y1 = bands[i].y1;
-                p->has_num |= bands[i].has_num;
-            } else {
-                bands[nb++] = bands[i];
-            }
         }
-        if (!dvec_push(&rows, box.y0 < bands[0].y0 ? box.y0 : bands[0].y0))
+        if (!dvec_push(&rows, base.v[base.n - 1])) {
+            free(base.v);
             goto done;
-        for (i = 1; i < nb; i++)
-            if (!dvec_push(&rows, (bands[i - 1].y1 + bands[i].y0) / 2))
-                goto done;
-        if (!dvec_push(&rows, box.y1 > bands[nb - 1].y1 ? box.y1
-                                                        : bands[nb - 1].y1))
-            goto done;
+        }
+        free(base.v);
     }
     if (cols.n < 2 || rows.n < 2) {
         st = FT_OK;
@@ -558,12 +571,12 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             for (c = 0; c < nc; c++) {
                 double ry0 = rows.v[r], ry1 = rows.v[r + 1];
                 double cx0 = cols.v[c], cx1 = cols.v[c + 1];
-                if (c + 1 < nc &&
+                if (c + 1 < nc && !is_cut(&text_cols, cols.v[c + 1]) &&
                     coverage(rules, n_rules, 'v', cols.v[c + 1], ry0, ry1) <
                         0.5 * (ry1 - ry0)) {
                     uf_union(par, r * nc + c, r * nc + c + 1);
                 }
-                if (r + 1 < nr &&
+                if (r + 1 < nr && !is_cut(&text_rows, rows.v[r + 1]) &&
                     coverage(rules, n_rules, 'h', rows.v[r + 1], cx0, cx1) <
                         0.5 * (cx1 - cx0)) {
                     uf_union(par, r * nc + c, (r + 1) * nc + c);
@@ -763,6 +776,8 @@ done:
     free(hy.v);
     free(cols.v);
     free(rows.v);
+    free(text_rows.v);
+    free(text_cols.v);
     free(idx);
     free(line_of);
     free(bands);

@@ -219,9 +219,19 @@ scan_runs(const unsigned char *px, int w, int h, int stride, int horiz,
         for (j = 0; j <= inner; j++) {
             int ink = 0;
             if (j < inner) {
-                unsigned char a = horiz ? px[(size_t)i * stride + j]
-                                        : px[(size_t)j * stride + i];
-                ink = a >= 0x50;
+                /* a thin rule between two pixel rows inks both faintly:
+                 * add the neighbour across the run */
+                int a, b = 0;
+                if (horiz) {
+                    a = px[(size_t)i * stride + j];
+                    if (i + 1 < outer)
+                        b = px[(size_t)(i + 1) * stride + j];
+                } else {
+                    a = px[(size_t)j * stride + i];
+                    if (i + 1 < outer)
+                        b = px[(size_t)j * stride + i + 1];
+                }
+                ink = a >= 0x60 || a + b >= 0x70;
             }
             if (ink && s < 0)
                 s = j;
@@ -278,6 +288,40 @@ scan_runs(const unsigned char *px, int w, int h, int stride, int horiz,
     (void)k;
     free(rv.v);
     return ok;
+}
+
+/* Drops "rules" that lie within the boxes of glyphs on their line: long
+ * strokes of large characters (一, 十) or of adjacent digits ("44"). */
+static void
+drop_strokes(ft_page *p)
+{
+    size_t i, j, m = 0;
+    for (i = 0; i < p->n_rules; i++) {
+        const ft_rule *q = &p->rules[i];
+        double covered = 0, len = q->b - q->a;
+        int inside;
+        for (j = 0; j < p->n_glyphs; j++) {
+            const ft_box *b = &p->glyphs[j].box;
+            double lo, hi;
+            if (q->dir == 'h') {
+                if (q->pos <= b->y0 - 0.5 || q->pos >= b->y1 + 0.5)
+                    continue;
+                lo = b->x0 - 1 > q->a ? b->x0 - 1 : q->a;
+                hi = b->x1 + 1 < q->b ? b->x1 + 1 : q->b;
+            } else {
+                if (q->pos <= b->x0 - 0.5 || q->pos >= b->x1 + 0.5)
+                    continue;
+                lo = b->y0 - 1 > q->a ? b->y0 - 1 : q->a;
+                hi = b->y1 + 1 < q->b ? b->y1 + 1 : q->b;
+            }
+            if (hi > lo)
+                covered += hi - lo;
+        }
+        inside = covered >= 0.8 * len;
+        if (!inside)
+            p->rules[m++] = *q;
+    }
+    p->n_rules = m;
 }
 
 /*****************************************************************************
@@ -446,18 +490,38 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
         w = (int)ceil(page->width * scale);
         h = (int)ceil(page->height * scale);
     }
-    surf = cairo_image_surface_create(CAIRO_FORMAT_A8, w, h);
+    /* RGB, not alpha: cells filled with white must not look like ink */
+    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(surf);
         return fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
     }
     cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
     cairo_scale(cr, scale, scale);
     poppler_page_render(doc->page, cr);
     cairo_destroy(cr);
     cairo_surface_flush(surf);
-    px = cairo_image_surface_get_data(surf);
-    stride = cairo_image_surface_get_stride(surf);
+    {
+        /* darkness map, in place: byte i of row y = 255 - darkest channel */
+        unsigned char *data = cairo_image_surface_get_data(surf);
+        int sstride = cairo_image_surface_get_stride(surf), x, y;
+        for (y = 0; y < h; y++) {
+            const uint32_t *row = (const uint32_t *)(data + (size_t)y * sstride);
+            unsigned char *out = data + (size_t)y * sstride;
+            for (x = 0; x < w; x++) {
+                uint32_t v = row[x];
+                unsigned r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF,
+                         b = v & 0xFF;
+                unsigned m = r < g ? r : g;
+                m = m < b ? m : b;
+                out[x] = (unsigned char)(255 - m);
+            }
+        }
+        px = data;
+        stride = sstride;
+    }
     minlen = (int)ceil(12 * scale);
     if (minlen < 6)
         minlen = 6;
@@ -468,5 +532,6 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
     }
     cairo_surface_destroy(surf);
+    drop_strokes(page);
     return FT_OK;
 }

@@ -177,8 +177,7 @@ root_of(size_t *p, size_t x)
 }
 
 /*
- * Cleans the rules of a page: drops strokes that lie inside a glyph (a
- * long horizontal stroke of a character) and merges collinear pieces.
+ * Copies the rules of a page, merging collinear pieces.
  * Returns a new array (free()) and its length in *n; NULL on OOM.
  */
 static ft_rule *
@@ -188,21 +187,9 @@ clean_rules(const ft_page *p, const ft_layout *L, size_t *n)
     size_t i, j, m = 0;
     if (!r)
         return NULL;
-    for (i = 0; i < p->n_rules; i++) {
-        const ft_rule *q = &p->rules[i];
-        int inside = 0;
-        for (j = 0; j < L->n_glyphs && !inside; j++) {
-            const ft_box *b = &L->glyphs[j].box;
-            if (q->dir == 'h')
-                inside = q->pos > b->y0 && q->pos < b->y1 &&
-                         q->a >= b->x0 - 1.5 && q->b <= b->x1 + 1.5;
-            else
-                inside = q->pos > b->x0 && q->pos < b->x1 &&
-                         q->a >= b->y0 - 1.5 && q->b <= b->y1 + 1.5;
-        }
-        if (!inside)
-            r[m++] = *q;
-    }
+    (void)L;
+    for (i = 0; i < p->n_rules; i++)
+        r[m++] = p->rules[i];
     /* merge collinear overlapping pieces */
     for (i = 0; i < m; i++) {
         for (j = i + 1; j < m; j++) {
@@ -318,26 +305,30 @@ strip_inner_meta(ft_table *t)
     }
 }
 
-/* Removes trailing rows and whole columns that hold nothing. */
+/* Removes body rows and whole columns that hold nothing (printed empty
+ * rows of a ruled grid, double rules). */
 static void
 trim_empty(ft_table *t)
 {
-    int r, c, cc;
-    while (t->n_rows > t->n_header_rows) {
-        int any = 0;
-        for (c = 0; c < t->n_cols; c++)
-            if (FT_CELL(t, t->n_rows - 1, c)->text)
+    int r, c, cc, w = 0;
+    for (r = 0; r < t->n_rows; r++) {
+        int any = r < t->n_header_rows;
+        for (c = 0; c < t->n_cols && !any; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            if (cell->text || cell->covered || cell->rowspan > 1)
                 any = 1;
-        if (any)
-            break;
-        /* a row covered by a span from above stays */
-        for (c = 0; c < t->n_cols; c++)
-            if (FT_CELL(t, t->n_rows - 1, c)->covered)
-                any = 1;
-        if (any)
-            break;
-        t->n_rows--;
+        }
+        if (!any) {
+            for (c = 0; c < t->n_cols; c++)
+                free(FT_CELL(t, r, c)->text);
+            continue;
+        }
+        if (w != r)
+            memmove(FT_CELL(t, w, 0), FT_CELL(t, r, 0),
+                    (size_t)t->n_cols * sizeof *t->cells);
+        w++;
     }
+    t->n_rows = w;
     for (c = t->n_cols - 1; c >= 0; c--) {
         int any = 0;
         for (r = 0; r < t->n_rows; r++) {
