@@ -26,7 +26,7 @@ Q = @
 endif
 
 LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
-          extract/region.c extract/stitch.c normalize/normalize.c \
+          extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/log.c write/xlsx.c write/text.c
 CMD_SRC = cmd/main.c cmd/convert.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -100,3 +100,6 @@ clean:
 
 $(BUILD)/dump: tests/tools/dump.c $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
+$(BUILD)/golden: tests/golden.c $(LIB_OBJ)
+	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)

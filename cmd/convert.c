@@ -131,18 +131,6 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Logs a page-level extraction problem and warns on stderr. */
-static ft_status
-page_problem(ft_log *log, const ft_convert_opts *o, int page,
-             const char *rule, ft_verdict v, const char *msg)
-{
-    if (!o->quiet && v == FT_FAIL)
-        fprintf(stderr, "fiscaltab: warning: %s: page %d: %s\n", o->input,
-                page, msg);
-    return ft_log_add(log, page, -1, -1, -1, "extract", rule, v, NULL, NULL,
-                      msg);
-}
-
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -155,7 +143,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     ft_table_list tables = {0};
     ft_log log = {0};
     ft_status st;
-    int first, last, p, rc = FT_EXIT_OK;
+    ft_extract_stats xs = {0};
+    int first, last, rc = FT_EXIT_OK;
     char *stem = NULL, *path = NULL;
     char (*sheets)[32] = NULL;
     double t0 = now();
@@ -187,56 +176,19 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         st = ft_log_add(&log, 0, -1, -1, -1, "extract", "no_pages", FT_INFO,
                         NULL, NULL, "the document has no pages");
 
-    for (p = first; p <= last && st == FT_OK; p++) {
-        ft_page page;
-        ft_layout layout;
-        ft_table_list found = {0};
-        char msg[320];
-
-        stats->pages++;
-        st = ft_doc_page_glyphs(doc, p, &page, &err);
-        if (st != FT_OK) {
-            ft_page_clear(&page);
-            if (st == FT_ERR_NOMEM)
-                break;
-            snprintf(msg, sizeof msg, "page skipped: %s", err.msg);
-            st = page_problem(&log, o, p, "page_unreadable", FT_FAIL, msg);
-            stats->pages_failed++;
-            continue;
-        }
-        if (page.n_glyphs == 0) {
-            st = page_problem(&log, o, p, "no_text_layer", FT_INFO,
-                              "no text layer (a scanned or blank page): "
-                              "nothing extracted");
-            ft_page_clear(&page);
-            continue;
-        }
-        if (page.n_duplicates > 0) {
-            snprintf(msg, sizeof msg,
-                     "%zu duplicate glyphs (fake bold, drawn twice) dropped",
-                     page.n_duplicates);
-            st = ft_log_add(&log, p, -1, -1, -1, "extract", "fake_bold",
-                            FT_INFO, NULL, NULL, msg);
-            stats->duplicates += page.n_duplicates;
-        }
-        if (st == FT_OK)
-            st = ft_layout_build(&page, &layout);
-        if (st == FT_OK && ft_layout_maybe_table(&layout)) {
-            st = ft_doc_page_rules(doc, &page, &err);
-            if (st == FT_OK && page.n_rules > 0) {
-                ft_layout_clear(&layout);
-                st = ft_layout_build(&page, &layout);
-            }
-        }
-        if (st == FT_OK)
-            st = ft_page_tables(&page, &layout, &found);
-        if (st == FT_OK)
-            st = ft_tables_stitch(&tables, &found);
-        ft_table_list_clear(&found);
-        ft_layout_clear(&layout);
-        ft_page_clear(&page);
+    if (st == FT_OK)
+        st = ft_doc_extract(doc, first, last, &tables, &log, &xs);
+    stats->pages = xs.pages;
+    stats->pages_failed = xs.pages_failed;
+    stats->duplicates = xs.duplicates;
+    if (!o->quiet) {
+        /* pages that could not be read: one line each */
+        for (i = 0; i < log.n; i++)
+            if (log.items[i].status == FT_FAIL &&
+                !strcmp(log.items[i].kind, "extract"))
+                fprintf(stderr, "fiscaltab: warning: %s: page %d: %s\n",
+                        o->input, log.items[i].page, log.items[i].message);
     }
-
     /* normalize, describe and check every table */
     for (i = 0; i < tables.n && st == FT_OK; i++) {
         ft_table *t = &tables.items[i];

@@ -50,6 +50,24 @@ ft_status ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err);
 /* Document metadata: the producer string or NULL (static until free). */
 const char *ft_doc_producer(const ft_doc *doc);
 
+/* What extraction of a document met. */
+typedef struct ft_extract_stats {
+    int pages, pages_failed;
+    size_t duplicates;
+} ft_extract_stats;
+
+struct ft_table_list;
+
+/**
+ * Extracts the tables of pages first..last (1-based, inclusive) into
+ * *tables, logging page problems (unreadable page, no text layer, fake
+ * bold) into *log. Returns FT_ERR_NOMEM on failure; page errors are not
+ * failures.
+ */
+ft_status ft_doc_extract(ft_doc *doc, int first, int last,
+                         struct ft_table_list *tables, ft_log *log,
+                         ft_extract_stats *stats);
+
 /* ---------------------------------------------------------------- */
 /* Layout (extract/layout.c): glyphs -> segments -> lines             */
 /* ---------------------------------------------------------------- */

@@ -725,17 +725,17 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             }
         }
         if (first == nr) {
-            /* no data: the header is every row but empty ones at the end */
-            while (first > 0) {
-                int any = 0;
-                for (c = 0; c < nc; c++)
-                    if (FT_CELL(out, first - 1, c)->text ||
-                        FT_CELL(out, first - 1, c)->covered)
-                        any = 1;
-                if (any)
+            /* no amounts (an empty table): the header is the leading rows
+             * that reach the last column; body rows hold labels only */
+            first = 0;
+            while (first < nr) {
+                const ft_cell *lc = FT_CELL(out, first, nc - 1);
+                if (!lc->text && !lc->covered)
                     break;
-                first--;
+                first++;
             }
+            if (first == 0 || first == nr)
+                first = nr;
         }
         out->n_header_rows = first;
     }

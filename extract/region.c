@@ -331,11 +331,17 @@ trim_empty(ft_table *t)
     t->n_rows = w;
     for (c = t->n_cols - 1; c >= 0; c--) {
         int any = 0;
+        double width = 0;
         for (r = 0; r < t->n_rows; r++) {
             ft_cell *cell = FT_CELL(t, r, c);
             if (cell->text || cell->covered || cell->colspan > 1)
                 any = 1;
+            else
+                width = cell->box.x1 - cell->box.x0;
         }
+        /* an empty column wider than a double rule is a real column */
+        if (width > 6)
+            any = 1;
         if (any || t->n_cols <= 1)
             continue;
         for (r = 0; r < t->n_rows; r++) {
@@ -627,10 +633,14 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 continue;
             if (reg[i].box.y0 - ln->box.y1 > 12 * ln->size)
                 break;
-            for (s = 0; s < ln->ns; s++)
-                take_meta(&t, L->segs[ln->s0 + s].text, 1);
-            if (t.title && t.unit)
-                break;
+            {
+                int any = 0;
+                for (s = 0; s < ln->ns; s++)
+                    any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
+                /* narrative above the title ends the search */
+                if (!any && t.title)
+                    break;
+            }
         }
         for (li = 0; li < L->n_lines; li++) {
             const ft_line *ln = &L->lines[li];
