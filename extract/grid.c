@@ -160,9 +160,12 @@ append_text(char **dst, const char *s, int newline)
 }
 
 /*
- * Column intervals from text alone: segments of lines with the most
- * segments first, then the rest, a segment that covers several
- * intervals being a spanning cell that does not merge them.
+ * Column intervals from text alone. Data lines (those with a number)
+ * with the most segments go first, then the other data lines; in both,
+ * a segment that touches two intervals joins them (data cells do not
+ * span). Lines without numbers (headers) come last and only add
+ * intervals where nothing was (a column empty but for its header), since
+ * a header label may span several columns.
  */
 static int
 text_columns(const ft_layout *L, const size_t *idx, size_t n,
@@ -171,53 +174,70 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
 {
     dvec lo = {0}, hi = {0};
     size_t *cnt = calloc(n_lines ? n_lines : 1, sizeof *cnt);
+    unsigned char *num = calloc(n_lines ? n_lines : 1, 1);
     size_t i, k, maxc = 0;
     int pass, ok = 1;
 
-    if (!cnt)
+    if (!cnt || !num) {
+        free(cnt);
+        free(num);
         return 0;
-    for (i = 0; i < n; i++)
+    }
+    for (i = 0; i < n; i++) {
         cnt[line_of[i]]++;
+        if (L->segs[idx[i]].numeric)
+            num[line_of[i]] = 1;
+    }
     for (i = 0; i < n_lines; i++)
-        if (cnt[i] > maxc)
+        if (num[i] && cnt[i] > maxc)
             maxc = cnt[i];
     for (pass = 0; pass < 3 && ok; pass++) {
         for (i = 0; i < n && ok; i++) {
             const ft_seg *s = &L->segs[idx[i]];
-            size_t c = cnt[line_of[i]];
-            size_t hits = 0, hit = 0;
-            if (pass == 0 && c < maxc)
+            size_t li = line_of[i], hits = 0, hit = 0, hit2 = 0;
+            if (pass == 0 && !(num[li] && cnt[li] == maxc))
                 continue;
-            if (pass == 1 && (c >= maxc || c < 2))
+            if (pass == 1 && !(num[li] && cnt[li] != maxc))
                 continue;
-            if (pass == 2 && c >= 2)
+            if (pass == 2 && num[li])
                 continue;
             for (k = 0; k < lo.n; k++) {
                 if (s->box.x0 < hi.v[k] + 1 && s->box.x1 > lo.v[k] - 1) {
+                    if (hits == 0)
+                        hit = k;
+                    else
+                        hit2 = k;
                     hits++;
-                    hit = k;
                 }
             }
             if (hits == 0) {
                 ok = dvec_push(&lo, s->box.x0) && dvec_push(&hi, s->box.x1);
-            } else if (hits == 1 && pass == 0) {
+            } else if (pass < 2) {
                 if (s->box.x0 < lo.v[hit])
                     lo.v[hit] = s->box.x0;
                 if (s->box.x1 > hi.v[hit])
                     hi.v[hit] = s->box.x1;
+                if (hits > 1 && hit2 != hit) {
+                    /* widen the first; the merge below joins the rest */
+                    if (hi.v[hit2] > hi.v[hit])
+                        hi.v[hit] = hi.v[hit2];
+                    if (lo.v[hit2] < lo.v[hit])
+                        lo.v[hit] = lo.v[hit2];
+                }
             }
-        }
-        /* merge intervals that came to overlap */
-        for (i = 0; i < lo.n; i++) {
-            for (k = i + 1; k < lo.n; k++) {
-                if (lo.v[k] < hi.v[i] && hi.v[k] > lo.v[i]) {
-                    lo.v[i] = lo.v[i] < lo.v[k] ? lo.v[i] : lo.v[k];
-                    hi.v[i] = hi.v[i] > hi.v[k] ? hi.v[i] : hi.v[k];
-                    lo.v[k] = lo.v[lo.n - 1];
-                    hi.v[k] = hi.v[hi.n - 1];
-                    lo.n--;
-                    hi.n--;
-                    k = i;
+            /* merge intervals that came to overlap */
+            for (k = 0; k < lo.n && ok; k++) {
+                size_t j;
+                for (j = k + 1; j < lo.n; j++) {
+                    if (lo.v[j] < hi.v[k] && hi.v[j] > lo.v[k]) {
+                        lo.v[k] = lo.v[k] < lo.v[j] ? lo.v[k] : lo.v[j];
+                        hi.v[k] = hi.v[k] > hi.v[j] ? hi.v[k] : hi.v[j];
+                        lo.v[j] = lo.v[lo.n - 1];
+                        hi.v[j] = hi.v[hi.n - 1];
+                        lo.n--;
+                        hi.n--;
+                        j = k;
+                    }
                 }
             }
         }
@@ -242,6 +262,7 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
     free(lo.v);
     free(hi.v);
     free(cnt);
+    free(num);
     return ok;
 }
 
@@ -316,6 +337,7 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
     size_t *idx = NULL, *line_of = NULL, n_lines = 0, i, k;
     band *bands = NULL;
     int *row_of = NULL, *col_of = NULL, *cspan = NULL, *par = NULL;
+    double *tx0 = NULL, *tx1 = NULL;
     int nr, nc, r, c, h_ruled = 0, v_ruled;
     ft_status st = FT_ERR_NOMEM;
 
@@ -549,8 +571,14 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
     col_of = malloc(n_seg * sizeof *col_of);
     cspan = malloc(n_seg * sizeof *cspan);
     par = malloc((size_t)nr * (size_t)nc * sizeof *par);
-    if (!out->cells || !row_of || !col_of || !cspan || !par)
+    tx0 = malloc((size_t)nr * (size_t)nc * sizeof *tx0);
+    tx1 = malloc((size_t)nr * (size_t)nc * sizeof *tx1);
+    if (!out->cells || !row_of || !col_of || !cspan || !par || !tx0 || !tx1)
         goto done;
+    for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
+        tx0[i] = 1e18;
+        tx1[i] = -1e18;
+    }
     for (r = 0; r < nr; r++) {
         for (c = 0; c < nc; c++) {
             ft_cell *cell = FT_CELL(out, r, c);
@@ -631,6 +659,10 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         newline = cell->text != NULL && i > 0 && line_of[i] != line_of[i - 1];
         if (!append_text(&cell->text, L->segs[idx[i]].text, newline))
             goto done;
+        if (tx0[root] > L->segs[idx[i]].box.x0)
+            tx0[root] = L->segs[idx[i]].box.x0;
+        if (tx1[root] < L->segs[idx[i]].box.x1)
+            tx1[root] = L->segs[idx[i]].box.x1;
         if (cspan[i] > 1 && !out->ruled && cell->colspan < cspan[i])
             cell->colspan = cspan[i];
     }
@@ -740,6 +772,96 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         out->n_header_rows = first;
     }
 
+    /* unruled headers: an upper label spans the lower labels nearest to
+     * it, when it sits over the middle of them */
+    if (!out->ruled && out->n_header_rows > 1) {
+        for (r = 0; r + 1 < out->n_header_rows; r++) {
+            int owner[64], lo_c[64], hi_c[64], cnt[64], ok_u[64], round;
+            if (nc > 64)
+                break;
+            for (c = 0; c < nc; c++) {
+                lo_c[c] = hi_c[c] = c;
+                /* the lower label under an upper one counts for it */
+                cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
+                ok_u[c] = 0;
+                owner[c] = -1;
+            }
+            for (round = 0; round < 2; round++) {
+                for (c = 0; c < nc; c++) {
+                    const ft_cell *lower = FT_CELL(out, r + 1, c);
+                    int u, best = -1;
+                    double bd = 1e18, lx;
+                    if (!lower->text || lower->covered)
+                        continue;
+                    if (FT_CELL(out, r, c)->text)
+                        continue; /* its own upper label */
+                    lx = (tx0[(r + 1) * nc + c] + tx1[(r + 1) * nc + c]) / 2;
+                    for (u = 0; u < nc; u++) {
+                        const ft_cell *up = FT_CELL(out, r, u);
+                        double ux, d;
+                        if (!up->text || up->covered || up->colspan > 1)
+                            continue;
+                        if (round == 1 && !ok_u[u])
+                            continue;
+                        if (round == 1 && c != lo_c[u] - 1 &&
+                            c != hi_c[u] + 1)
+                            continue;
+                        ux = (tx0[r * nc + u] + tx1[r * nc + u]) / 2;
+                        d = fabs(ux - lx);
+                        if (d < bd) {
+                            bd = d;
+                            best = u;
+                        }
+                    }
+                    if (best < 0 || (round == 1 && owner[c] >= 0 &&
+                                     ok_u[owner[c]]))
+                        continue;
+                    owner[c] = best;
+                    if (c < lo_c[best])
+                        lo_c[best] = c;
+                    if (c > hi_c[best])
+                        hi_c[best] = c;
+                    cnt[best]++;
+                }
+                for (c = 0; c < nc; c++) {
+                    const ft_cell *up = FT_CELL(out, r, c);
+                    double ux, mid, w;
+                    int k2, clear = 1;
+                    if (!up->text || ok_u[c] || hi_c[c] == lo_c[c])
+                        continue;
+                    ux = (tx0[r * nc + c] + tx1[r * nc + c]) / 2;
+                    mid = (cols.v[lo_c[c]] + cols.v[hi_c[c] + 1]) / 2;
+                    w = cols.v[hi_c[c] + 1] - cols.v[lo_c[c]];
+                    for (k2 = lo_c[c]; k2 <= hi_c[c]; k2++)
+                        if (k2 != c && (FT_CELL(out, r, k2)->text ||
+                                        FT_CELL(out, r, k2)->covered))
+                            clear = 0;
+                    if (clear && cnt[c] >= 2 && fabs(ux - mid) <= 0.25 * w)
+                        ok_u[c] = 1;
+                    else if (round == 0) {
+                        lo_c[c] = hi_c[c] = c;
+                        cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
+                    }
+                }
+            }
+            for (c = 0; c < nc; c++) {
+                int k2;
+                ft_cell *up;
+                if (!ok_u[c] || (lo_c[c] == c && hi_c[c] == c))
+                    continue;
+                /* move the label to the left end of its span */
+                up = FT_CELL(out, r, lo_c[c]);
+                if (lo_c[c] != c) {
+                    up->text = FT_CELL(out, r, c)->text;
+                    FT_CELL(out, r, c)->text = NULL;
+                }
+                up->colspan = hi_c[c] - lo_c[c] + 1;
+                for (k2 = lo_c[c] + 1; k2 <= hi_c[c]; k2++)
+                    FT_CELL(out, r, k2)->covered = 1;
+            }
+        }
+    }
+
     /* unruled headers: a label with nothing below it spans down */
     if (!out->ruled && out->n_header_rows > 1) {
         int hr = out->n_header_rows;
@@ -785,6 +907,8 @@ done:
     free(col_of);
     free(cspan);
     free(par);
+    free(tx0);
+    free(tx1);
     if (st != FT_OK)
         ft_table_clear(out);
     return st;

@@ -491,12 +491,18 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                     if (centre_in(reg[k].box, nx->box))
                         stop = 1;
                 if (!stop && nx->ns < 2) {
-                    /* a single-segment line stays only if a table line
-                     * follows closely */
-                    if (end + 2 >= L->n_lines ||
-                        L->lines[end + 2].ns < 2 ||
-                        L->lines[end + 2].box.y0 - nx->box.y1 >
-                            1.5 * nx->size)
+                    /* a single-segment line (a wrapped label, a section
+                     * row) stays only if it is close to the line before
+                     * and a table line follows within three lines */
+                    size_t q, found = 0;
+                    for (q = end + 2; q < L->n_lines && q <= end + 4; q++)
+                        if (L->lines[q].ns >= 2) {
+                            found = q;
+                            break;
+                        }
+                    if (gap > 1.5 * nx->size || !found ||
+                        L->lines[found].box.y0 - nx->box.y1 >
+                            (double)(found - end) * 2.0 * nx->size)
                         stop = 1;
                     else {
                         char *t = line_text(L, nx);
