@@ -53,7 +53,7 @@ $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h tests/unit/page.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
@@ -71,8 +71,8 @@ demo: deps
 check: deps
 	$(Q)$(MAKE) --no-print-directory test
 
-test: fiscaltab $(UNIT_BIN)
-	$(Q)sh tests/run.sh $(BUILD)
+test: fiscaltab $(UNIT_BIN) $(BUILD)/golden
+	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
 
 asan: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
@@ -81,6 +81,8 @@ asan: deps
 
 fixtures: $(BUILD)/fixturegen
 	$(Q)$(BUILD)/fixturegen fixtures/specs fixtures
+	$(Q)qpdf --encrypt secret owner 256 -- fixtures/threeline.pdf \
+	    fixtures/bad/encrypted.pdf
 
 bench: fiscaltab $(BUILD)/fixturegen
 	$(Q)sh tests/bench.sh $(BUILD)

@@ -34,7 +34,7 @@ on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
     norm_ctx *ctx = vctx;
     char msg[400];
     const char *rule = "number";
-    double printed_v = ev->value;
+    double printed_v = ev->raw;
     const ft_cell *cell = FT_CELL(t, ev->row, ev->col);
     if (ev->flags & FT_NUM_DASH) {
         rule = "blank_dash";
@@ -146,7 +146,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     ft_extract_stats xs = {0};
     int first, last, rc = FT_EXIT_OK;
     char *stem = NULL, *path = NULL;
-    char (*sheets)[32] = NULL;
+    char (*sheets)[128] = NULL;
     double t0 = now();
     size_t plen = 0;
     size_t i;
@@ -193,6 +193,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     for (i = 0; i < tables.n && st == FT_OK; i++) {
         ft_table *t = &tables.items[i];
         norm_ctx ctx = {&log, (int)i, FT_OK};
+        size_t numbers;
         char msg[512], pages[32];
         if (t->page_first == t->page_last)
             snprintf(pages, sizeof pages, "page %d", t->page_first);
@@ -220,17 +221,21 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                             "continued over a page break without a "
                             "repeated header");
         }
-        if (st == FT_OK && t->note) {
-            snprintf(msg, sizeof msg, "note: %s", t->note);
-            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
-                            t->n_rows <= t->n_header_rows ? "empty_table"
-                                                          : "note",
-                            FT_INFO, NULL, NULL, msg);
-        }
         if (st != FT_OK)
             break;
-        stats->numbers += ft_normalize_table(t, on_norm, &ctx);
+        numbers = ft_normalize_table(t, on_norm, &ctx);
+        stats->numbers += numbers;
         st = ctx.st;
+        if (st == FT_OK && (t->note || numbers == 0)) {
+            /* an empty table keeps its header and says so */
+            snprintf(msg, sizeof msg, "%s%s%s",
+                     numbers ? "" : "no amounts in the table",
+                     numbers || !t->note ? "" : "; ",
+                     t->note ? t->note : "");
+            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
+                            numbers ? "note" : "empty_table", FT_INFO, NULL,
+                            NULL, msg);
+        }
         if (st == FT_OK)
             st = ft_validate_table(t, (int)i, &log);
     }

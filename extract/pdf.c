@@ -8,6 +8,7 @@
  * and at most once more for the render.
  */
 #include <errno.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,8 +61,10 @@ cell_key(long gx, long gy)
 
 /*
  * Drops glyphs drawn twice (fake bold: the same character again within
- * 1pt). Uses an open-addressing hash of 2pt grid cells; returns the
- * number dropped, or (size_t)-1 when out of memory.
+ * 1pt, or 0.15 em for large type, at most 3pt). poppler already merges
+ * the closest copies; this catches the rest. Uses an open-addressing
+ * hash of 4pt grid cells; returns the number dropped, or (size_t)-1 when
+ * out of memory.
  */
 static size_t
 drop_duplicates(ft_glyph *g, size_t n)
@@ -86,7 +89,9 @@ drop_duplicates(ft_glyph *g, size_t n)
     for (i = 0; i < n; i++) {
         double cx = (g[i].box.x0 + g[i].box.x1) / 2;
         double cy = (g[i].box.y0 + g[i].box.y1) / 2;
-        long gx = (long)floor(cx / 2), gy = (long)floor(cy / 2);
+        double h = g[i].box.y1 - g[i].box.y0;
+        double tol = h * 0.15 > 1.0 ? (h * 0.15 < 3.0 ? h * 0.15 : 3.0) : 1.0;
+        long gx = (long)floor(cx / 4), gy = (long)floor(cy / 4);
         int dup = 0, dx, dy;
         for (dx = -1; dx <= 1 && !dup; dx++) {
             for (dy = -1; dy <= 1 && !dup; dy++) {
@@ -100,8 +105,8 @@ drop_duplicates(ft_glyph *g, size_t n)
                     for (j = heads[h]; j >= 0; j = next[j]) {
                         const ft_glyph *o = &g[j];
                         if (o->cp == g[i].cp &&
-                            fabs(o->box.x0 - g[i].box.x0) <= 1.0 &&
-                            fabs(o->box.y0 - g[i].box.y0) <= 1.0) {
+                            fabs(o->box.x0 - g[i].box.x0) <= tol &&
+                            fabs(o->box.y0 - g[i].box.y0) <= tol) {
                             dup = 1;
                             break;
                         }
@@ -339,6 +344,25 @@ ft_doc_open(const char *path, const char *password, ft_doc **out,
     *out = NULL;
     if (!path)
         return fail(err, FT_ERR_USAGE, "no file given%s", "");
+    {
+        /* say plainly when the file itself cannot be read */
+        struct stat sb;
+        FILE *fp;
+        if (stat(path, &sb) != 0)
+            return fail(err, FT_ERR_OPEN, "cannot read the file: %s",
+                        strerror(errno));
+        if (S_ISDIR(sb.st_mode))
+            return fail(err, FT_ERR_OPEN, "cannot read the file: %s",
+                        "it is a directory");
+        fp = fopen(path, "rb");
+        if (!fp)
+            return fail(err, FT_ERR_OPEN, "cannot read the file: %s",
+                        strerror(errno));
+        fclose(fp);
+        if (sb.st_size == 0)
+            return fail(err, FT_ERR_OPEN, "not a readable PDF: %s",
+                        "the file is empty");
+    }
     doc = calloc(1, sizeof *doc);
     if (!doc)
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");

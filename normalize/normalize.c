@@ -285,6 +285,7 @@ ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
         for (r = t->n_header_rows; r < t->n_rows; r++) {
             ft_cell *cell = FT_CELL(t, r, c);
             ft_norm_event ev;
+            ev.raw = cell->value;
             if (cell->kind == FT_CELL_NUMBER) {
                 numbers++;
                 if (cell->changed & FT_NUM_SCI) {

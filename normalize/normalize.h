@@ -54,7 +54,8 @@ int ft_is_code(const char *s);
 typedef struct ft_norm_event {
     int row, col;
     const char *printed;    /* the cell's text (owned by the table) */
-    double value;
+    double raw;             /* the value as printed */
+    double value;           /* the value kept (rounded for artefacts) */
     int flags;
     int decimals;           /* as written to the sheet */
 } ft_norm_event;

@@ -107,6 +107,28 @@ read_expected(const char *path, exp_table *t)
     return n + 1;
 }
 
+/* Frees the expected tables. */
+static void
+free_expected(exp_table *t, int n)
+{
+    int i, k, r, c;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < 7; k++)
+            free(t[i].meta[k]);
+        for (k = 0; k < (int)t[i].n_merges; k++)
+            free(t[i].merges[k]);
+        free(t[i].merges);
+        for (r = 0; r < t[i].n_rows; r++) {
+            for (c = 0; c < t[i].n_cells[r]; c++)
+                free(t[i].rows[r][c]);
+            free(t[i].rows[r]);
+        }
+        free(t[i].rows);
+        free(t[i].n_cells);
+    }
+    free(t);
+}
+
 /* The actual metadata value k of table t into buf. */
 static const char *
 actual_meta(const ft_table *t, int k, char *buf, size_t size)
@@ -256,6 +278,7 @@ main(int argc, char **argv)
                 }
             }
     }
+    free_expected(exp, n_exp < MAXT ? n_exp : MAXT);
 out:
     ft_table_list_clear(&tables);
     ft_log_clear(&log);

@@ -221,7 +221,8 @@ row_totals(const ft_table *t, int index, int c0, int c1, ft_log *log)
                     parts[j++] = parts[i];
             np = j;
         }
-        if (np < 1) {
+        if (np < 2) {
+            /* a total over one column is a label, not a sum to check */
             free(lab);
             continue;
         }
@@ -299,11 +300,13 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
 {
     char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
     char **labels = calloc((size_t)t->n_rows + 1, sizeof *labels);
-    int r, c, k, lab_col = -1;
+    unsigned char *group = calloc((size_t)t->n_rows + 1, 1);
+    int r, c, k, lab_col = -1, lab_col2 = -1;
     ft_status st = FT_OK;
-    if (!codes || !labels) {
+    if (!codes || !labels || !group) {
         free(codes);
         free(labels);
+        free(group);
         return FT_ERR_NOMEM;
     }
     row_codes(t, c0, c1, codes);
@@ -318,9 +321,45 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
             labels[r] = folded(t, r, c0);
         }
     }
+    /* a second label column: rows with only the first label are groups
+     * of the rows below that fill the second (economic classes) */
+    for (c = lab_col + 1; lab_col >= 0 && c < c1 && lab_col2 < 0; c++)
+        if (is_label_col(t, c) && !ft_column_is_code(t, c))
+            lab_col2 = c;
+    if (lab_col2 >= 0) {
+        int items = 0;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            group[r] = labels[r] && !is_total_label(labels[r]) &&
+                       !FT_CELL(t, r, lab_col2)->text && !codes[r];
+            if (!group[r] && FT_CELL(t, r, lab_col2)->text)
+                items++;
+        }
+        if (!items)
+            memset(group, 0, (size_t)t->n_rows);
+    }
     for (c = c0; c < c1 && st == FT_OK; c++) {
         if (!is_numeric_col(t, c))
             continue;
+        /* groups of economic classes */
+        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+            int prec = 0, has = 0, n = 0, has_total = 0;
+            double sum = 0, total;
+            char what[200];
+            if (!group[r])
+                continue;
+            total = val(t, r, c, &prec, &has_total);
+            for (k = r + 1; k < t->n_rows; k++) {
+                if (group[k] || is_total_label(labels[k]))
+                    break;
+                sum += val(t, k, c, &prec, &has);
+                n++;
+            }
+            if (n == 0 || (!has && !has_total))
+                continue;
+            snprintf(what, sizeof what, "group %s", labels[r]);
+            st = report(log, t, index, r, c, "group_total", sum, total, prec,
+                        n, what);
+        }
         /* code hierarchy */
         for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
             size_t len;
@@ -349,15 +388,26 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
         }
         /* column totals: the first total row of the block */
         for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
-            int prec = 0, has = 0, n = 0, top_first, has_total = 0;
+            int prec = 0, has = 0, n = 0, top_first, has_total = 0, any_top;
             double sum = 0, total;
             char what[96];
             if (!is_total_label(labels[r]))
                 continue;
+            {
+                const ft_cell *tc = FT_CELL(t, r, c);
+                /* the total's label spans this column: nothing printed */
+                if (tc->covered || tc->kind == FT_CELL_TEXT)
+                    break;
+            }
             total = val(t, r, c, &prec, &has_total);
             /* parts: 3-digit codes anywhere in the block, else rows
              * numbered 一、二、… between this total and the previous one
              * (or after it, when the total comes first) */
+            any_top = 0;
+            for (k = t->n_header_rows; k < t->n_rows; k++)
+                if ((codes[k] && strlen(codes[k]) == 3) ||
+                    (!codes[k] && is_numbered(labels[k])))
+                    any_top = 1;
             top_first = 1;
             for (k = t->n_header_rows; k < r; k++)
                 if (labels[k] || codes[k])
@@ -379,6 +429,8 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
                             blocked = 1;
                     part = !blocked;
                 }
+                if (!part && !any_top && group[k])
+                    part = 1; /* no codes, no numbering: the groups */
                 if (part) {
                     sum += val(t, k, c, &prec, &has);
                     n++;
@@ -401,6 +453,7 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     }
     free(codes);
     free(labels);
+    free(group);
     return st;
 }
 

@@ -17,7 +17,7 @@ typedef struct ft_doc_result {
     size_t n_tables;
     const ft_log *log;
     int pages;
-    char (*sheets)[32];     /* sheet name of each table (UTF-8, <= 31
+    char (*sheets)[128];     /* sheet name of each table (UTF-8, <= 31
                              * characters), from ft_sheet_names() */
 } ft_doc_result;
 
@@ -26,7 +26,7 @@ typedef struct ft_doc_result {
  * most 31 characters, none equal to "index". Returns a new array of
  * n entries to free(), or NULL on OOM.
  */
-char (*ft_sheet_names(const ft_table *tables, size_t n))[32];
+char (*ft_sheet_names(const ft_table *tables, size_t n))[128];
 
 /* Writes DIR/<stem>.xlsx (index sheet first, then one sheet a table). */
 ft_status ft_write_xlsx(const ft_doc_result *doc, const char *path,

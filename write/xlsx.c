@@ -307,9 +307,9 @@ ft_strip_controls(char *s)
     return n;
 }
 
-char (*ft_sheet_names(const ft_table *tables, size_t n))[32]
+char (*ft_sheet_names(const ft_table *tables, size_t n))[128]
 {
-    char (*names)[32] = calloc(n ? n : 1, sizeof *names);
+    char (*names)[128] = calloc(n ? n : 1, sizeof *names);
     size_t i;
     if (!names)
         return NULL;
@@ -317,14 +317,14 @@ char (*ft_sheet_names(const ft_table *tables, size_t n))[32]
         const char *src = tables[i].title ? tables[i].title : "table";
         char *o = names[i];
         size_t chars, len;
-        int k = snprintf(o, 32, "%02zu ", i + 1);
+        int k = snprintf(o, 128, "%02zu ", i + 1);
         len = (size_t)k;
         chars = (size_t)k;
         /* copy whole characters, at most 31 in all and 31 bytes */
         while (*src && chars < 31) {
             unsigned char c = (unsigned char)*src;
             size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-            if (len + cl > 31)
+            if (len + cl > 127 || (cl == 4 && chars + 2 > 31))
                 break;
             if (c < 0x20 || strchr("[]:*?/\\'", c)) {
                 o[len++] = c < 0x20 ? ' ' : '_';

@@ -1,0 +1,100 @@
+#!/bin/sh
+# CLI tests: every exit code, the one-line messages, bad input, and the
+# files a conversion writes.
+. tests/setup
+O=$WORK/cli
+rm -rf "$O"
+mkdir -p "$O"
+
+# --- usage (2), help and version (0)
+expect_rc 0 "$FT" --help
+grep -q '^Usage: fiscaltab convert' "$WORK/out" && ok || bad "--help text"
+expect_rc 0 "$FT" --version
+grep -q '^fiscaltab [0-9]' "$WORK/out" && ok || bad "--version text"
+expect_rc 2 "$FT"
+expect_err "Try 'fiscaltab --help'"
+expect_rc 2 "$FT" frobnicate
+expect_err "fiscaltab: error: unknown command 'frobnicate'"
+expect_rc 2 "$FT" convert
+expect_err "fiscaltab: error: convert takes exactly one FILE"
+expect_rc 2 "$FT" convert a.pdf b.pdf
+expect_rc 2 "$FT" convert --pages x fixtures/threeline.pdf -o "$O"
+expect_err "fiscaltab: error: bad --pages 'x'"
+expect_rc 2 "$FT" convert --pages 5-2 fixtures/threeline.pdf -o "$O"
+expect_rc 2 "$FT" convert --pages 9 fixtures/threeline.pdf -o "$O"
+expect_err "fiscaltab: error: fixtures/threeline.pdf: --pages starts at 9 but the document has 1 pages"
+expect_rc 2 "$FT" convert --bogus fixtures/threeline.pdf
+
+# --- unreadable input (3): one line naming the file
+expect_rc 3 "$FT" convert "$O/missing.pdf" -o "$O"
+expect_err "fiscaltab: error: $O/missing.pdf: cannot read the file"
+printf 'hello, not a PDF\n' >"$O/text.pdf"
+expect_rc 3 "$FT" convert "$O/text.pdf" -o "$O"
+expect_err "fiscaltab: error: $O/text.pdf: not a readable PDF"
+: >"$O/empty.pdf"
+expect_rc 3 "$FT" convert "$O/empty.pdf" -o "$O"
+expect_err "fiscaltab: error: $O/empty.pdf: not a readable PDF"
+mkdir -p "$O/dir.pdf"
+expect_rc 3 "$FT" convert "$O/dir.pdf" -o "$O"
+expect_err "fiscaltab: error: $O/dir.pdf:"
+head -c 1000 fixtures/threeline.pdf >"$O/truncated.pdf"
+expect_rc 3 "$FT" convert "$O/truncated.pdf" -o "$O"
+expect_err "fiscaltab: error: $O/truncated.pdf:"
+# none of these wrote an output
+[ ! -e "$O/text.xlsx" ] && [ ! -e "$O/empty.xlsx" ] && ok || bad "output written for bad input"
+
+# --- encrypted (4), then the right password converts (0)
+expect_rc 4 "$FT" convert fixtures/bad/encrypted.pdf -o "$O"
+expect_err "fiscaltab: error: fixtures/bad/encrypted.pdf: encrypted, a password is needed"
+expect_rc 4 "$FT" convert fixtures/bad/encrypted.pdf -o "$O" --password wrong
+expect_err "fiscaltab: error: fixtures/bad/encrypted.pdf: wrong password"
+expect_rc 0 "$FT" convert fixtures/bad/encrypted.pdf -o "$O" --password secret
+[ -s "$O/encrypted.xlsx" ] && ok || bad "encrypted.xlsx not written"
+
+# --- cannot write (5)
+: >"$O/afile"
+expect_rc 5 "$FT" convert fixtures/threeline.pdf -o "$O/afile/sub"
+expect_err "fiscaltab: error: fixtures/threeline.pdf: cannot create directory $O/afile/sub"
+
+# --- validation failures (1), with the worst failures on stderr
+expect_rc 1 "$FT" convert fixtures/bad-sums.pdf -o "$O"
+expect_err "checks 44 passed 2 failed"
+expect_err "fiscaltab: check failed: sheet '01 2023年一般公共预算支出预算表（不含上年结转）': C6: row total"
+
+# --- a full conversion: files, sheets, CSV, determinism, stdout empty
+expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
+[ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"
+expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 17 pages"
+[ -s "$O/a/seed-budget.xlsx" ] && [ -s "$O/a/seed-budget.log.jsonl" ] && ok ||
+    bad "xlsx or log missing"
+n=$(ls "$O/a/seed-budget" | grep -c '\.csv$')
+[ "$n" -eq 13 ] && ok || bad "expected 13 CSV files, got $n"
+[ -f "$O/a/seed-budget/01-2023年预算收支总表.csv" ] && ok || bad "CSV name"
+# CSV: BOM, numbers as values, a quoted header cell
+head -c 3 "$O/a/seed-budget/01-2023年预算收支总表.csv" | od -An -tx1 |
+    grep -q 'ef bb bf' && ok || bad "CSV BOM"
+grep -q '^一、一般公共预算,13422.91,' "$O/a/seed-budget/01-2023年预算收支总表.csv" &&
+    ok || bad "CSV number"
+# xlsx: index + 13 sheets, merged header, numeric cell, frozen header
+unzip -p "$O/a/seed-budget.xlsx" xl/workbook.xml >"$WORK/wb.xml"
+n=$(grep -o '<sheet ' "$WORK/wb.xml" | wc -l)
+[ "$n" -eq 14 ] && ok || bad "expected 14 sheets, got $n"
+grep -q 'name="index"' "$WORK/wb.xml" && ok || bad "index sheet"
+unzip -p "$O/a/seed-budget.xlsx" xl/worksheets/sheet2.xml >"$WORK/s2.xml"
+grep -q '<mergeCell ref="A1:B1"/>' "$WORK/s2.xml" && ok || bad "merged A1:B1"
+grep -q '<c r="B3" s="[0-9]*"><v>13422.91</v></c>' "$WORK/s2.xml" && ok ||
+    bad "B3 numeric 13422.91"
+grep -q '<pane ySplit="2"' "$WORK/s2.xml" && ok || bad "frozen header"
+expect_rc 0 "$FT" convert -q fixtures/seed-budget.pdf -o "$O/b" --csv
+[ ! -s "$WORK/err" ] && ok || bad "-q still prints"
+cmp -s "$O/a/seed-budget.xlsx" "$O/b/seed-budget.xlsx" && ok ||
+    bad "xlsx not deterministic"
+cmp -s "$O/a/seed-budget.log.jsonl" "$O/b/seed-budget.log.jsonl" && ok ||
+    bad "log not deterministic"
+# no temporary files left behind
+[ -z "$(find "$O/a" "$O/b" -name '*.tmp*')" ] && ok || bad "temporary files left"
+
+# --- page range: only the pages asked for
+expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/c" --pages 12-12
+expect_err "2 tables from 1 pages"
+summary cli

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Optional: every real PDF of ../shared/corpus converts without a crash
+# or a hang, and every table found has a title and a unit. Skipped
+# cleanly when ../shared is absent (a fresh clone elsewhere).
+. tests/setup
+CORPUS=${CORPUS:-../shared/corpus/cn}
+if [ ! -d "$CORPUS" ]; then
+    echo "corpus: skipped ($CORPUS absent)"
+    echo "corpus: 0 passed, 0 failed"
+    exit 0
+fi
+O=$WORK/corpus
+mkdir -p "$O"
+for pdf in "$CORPUS"/*.pdf; do
+    name=$(basename "$pdf" .pdf)
+    timeout 120 "$FT" convert -q "$pdf" -o "$O" >/dev/null 2>"$WORK/err"
+    rc=$?
+    case $rc in
+    0 | 1) ok ;;
+    *) bad "$pdf: exit $rc"; head -3 "$WORK/err" ;;
+    esac
+    log="$O/$name.log.jsonl"
+    [ -f "$log" ] || continue
+    # tables with amounts must carry a title and a unit
+    if grep '"rule":"table"' "$log" | grep -q 'unit (none)\|(untitled table)'; then
+        bad "$pdf: a table without title or unit"
+        grep '"rule":"table"' "$log" | grep 'unit (none)\|(untitled table)' |
+            sed 's/.*"message":"//' | head -3
+    else
+        ok
+    fi
+done
+summary corpus

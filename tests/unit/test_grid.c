@@ -1,0 +1,178 @@
+/*
+ * test_grid.c - grids built from synthetic glyphs and rules: ruled
+ * frames with merged cells, text-only tables with wrapped labels, text
+ * joining, a number touching a label across a rule, and stitching.
+ */
+#include "check.h"
+#include "page.h"
+
+/* A ruled 4-column table: a merged header cell and a header label that
+ * spans two rows; a number touching the next cell's label. */
+static void
+test_ruled(void)
+{
+    ft_page p;
+    ft_table_list tl = {0};
+    const ft_table *t;
+    double ys[5] = {100, 120, 140, 160, 180};
+    int i;
+    memset(&p, 0, sizeof p);
+    p.number = 1;
+    p.width = 595;
+    p.height = 842;
+    tp_text(&p, "2023年预算收支总表", 200, 60, 14, 0);
+    tp_text(&p, "单位：万元", 400, 82, 10, 0);
+    /* frame */
+    for (i = 0; i < 5; i++)
+        tp_rule(&p, 'h', ys[i], 50, 450);
+    tp_rule(&p, 'v', 50, 100, 180);
+    tp_rule(&p, 'v', 450, 100, 180);
+    /* column rules: under the merged header only from row 2 on, and
+     * x=150 not crossing row 1-2 of column 0 (rowspan) */
+    tp_rule(&p, 'v', 150, 100, 180);
+    tp_rule(&p, 'v', 250, 120, 180);
+    tp_rule(&p, 'v', 350, 120, 180);
+    /* column 0 spans header rows 1-2: remove the rule under it */
+    p.rules[1].a = 150; /* y=120 starts at x=150 */
+    tp_text(&p, "项目", 90, 115, 10, 0);
+    tp_text(&p, "预算数", 285, 103, 10, 0);
+    tp_text(&p, "合计", 190, 123, 10, 0);
+    tp_text(&p, "基本支出", 265, 123, 10, 0);
+    tp_text(&p, "项目支出", 370, 123, 10, 0);
+    tp_text(&p, "公共安全支出", 52, 143, 10, 0);
+    tp_text(&p, "13,197.70", 248, 143, 10, 1); /* touches the rule */
+    tp_text(&p, "12,052.81", 348, 143, 10, 1);
+    tp_text(&p, "1,144.89", 448, 143, 10, 1);
+    tp_text(&p, "合计", 52, 163, 10, 0);
+    tp_text(&p, "13,197.70", 248, 163, 10, 1);
+    tp_text(&p, "一、外交", 252, 163, 10, 0); /* label glued to a number */
+    tp_text(&p, "1,144.89", 448, 163, 10, 1);
+    tp_tables(&p, &tl);
+    CHECK(tl.n == 1, "one table, got %zu", tl.n);
+    if (tl.n != 1)
+        goto out;
+    t = &tl.items[0];
+    CHECK(t->n_rows == 4 && t->n_cols == 4, "4x4 grid, got %dx%d", t->n_rows,
+          t->n_cols);
+    CHECK(t->title && !strcmp(t->title, "2023年预算收支总表"), "title %s",
+          t->title ? t->title : "(null)");
+    CHECK(t->unit && !strcmp(t->unit, "万元"), "unit");
+    CHECK(t->n_header_rows == 2, "2 header rows, got %d", t->n_header_rows);
+    CHECK(FT_CELL(t, 0, 0)->rowspan == 2, "项目 spans 2 rows");
+    CHECK(FT_CELL(t, 0, 1)->colspan == 3, "预算数 spans 3 columns, got %d",
+          FT_CELL(t, 0, 1)->colspan);
+    CHECK(FT_CELL(t, 0, 2)->covered, "covered by the span");
+    CHECK(!strcmp(tp_cell(t, 2, 1), "13,197.70"), "R3C2 %s", tp_cell(t, 2, 1));
+    CHECK(!strcmp(tp_cell(t, 3, 1), "13,197.70"), "number split from label: %s",
+          tp_cell(t, 3, 1));
+    CHECK(!strcmp(tp_cell(t, 3, 2), "一、外交"), "label split from number: %s",
+          tp_cell(t, 3, 2));
+out:
+    ft_table_list_clear(&tl);
+    ft_page_clear(&p);
+}
+
+/* No rules at all: columns from alignment, a wrapped CJK label joined
+ * without a space, a Latin label with spaces. */
+static void
+test_unruled(void)
+{
+    ft_page p;
+    ft_table_list tl = {0};
+    const ft_table *t;
+    double y = 120;
+    memset(&p, 0, sizeof p);
+    p.number = 1;
+    p.width = 595;
+    p.height = 842;
+    tp_text(&p, "2023年预算支出总表", 200, 60, 14, 0);
+    tp_text(&p, "科目名称", 60, 100, 10, 0);
+    tp_text(&p, "合计", 260, 100, 10, 0);
+    tp_text(&p, "基本支出", 340, 100, 10, 0);
+    tp_text(&p, "公共安全支出", 60, y, 10, 0);
+    tp_text(&p, "100.00", 300, y, 10, 1);
+    tp_text(&p, "60.00", 400, y, 10, 1);
+    y += 20;
+    /* wrapped label: two lines 12pt apart, numbers centred between */
+    tp_text(&p, "巩固脱贫攻坚成果衔", 60, y, 10, 0);
+    tp_text(&p, "接乡村振兴", 60, y + 12, 10, 0);
+    tp_text(&p, "28.00", 300, y + 6, 10, 1);
+    tp_text(&p, "28.00", 400, y + 6, 10, 1);
+    y += 34;
+    tp_text(&p, "Other public", 60, y, 10, 0);
+    tp_text(&p, "5.00", 300, y, 10, 1);
+    tp_text(&p, "5.00", 400, y, 10, 1);
+    y += 20;
+    tp_text(&p, "合计", 60, y, 10, 0);
+    tp_text(&p, "133.00", 300, y, 10, 1);
+    tp_text(&p, "93.00", 400, y, 10, 1);
+    tp_tables(&p, &tl);
+    CHECK(tl.n == 1, "one table, got %zu", tl.n);
+    if (tl.n != 1)
+        goto out;
+    t = &tl.items[0];
+    CHECK(t->n_rows == 5 && t->n_cols == 3, "5x3 grid, got %dx%d", t->n_rows,
+          t->n_cols);
+    CHECK(!strcmp(tp_cell(t, 2, 0), "巩固脱贫攻坚成果衔接乡村振兴"),
+          "wrapped CJK joined without a space: %s", tp_cell(t, 2, 0));
+    CHECK(!strcmp(tp_cell(t, 2, 1), "28.00"), "numbers in the wrapped row");
+    CHECK(!strcmp(tp_cell(t, 3, 0), "Other public"),
+          "Latin words keep their space: '%s'", tp_cell(t, 3, 0));
+    CHECK(t->n_header_rows == 1, "one header row, got %d", t->n_header_rows);
+out:
+    ft_table_list_clear(&tl);
+    ft_page_clear(&p);
+}
+
+/* A table on two pages: the second starts with a copy of the header. */
+static void
+test_stitch(void)
+{
+    ft_table_list doc = {0};
+    int page;
+    for (page = 1; page <= 2; page++) {
+        ft_page p;
+        ft_table_list tl = {0};
+        memset(&p, 0, sizeof p);
+        p.number = page;
+        p.width = 595;
+        p.height = 842;
+        if (page == 1)
+            tp_text(&p, "2023年预算支出总表", 200, 60, 14, 0);
+        tp_text(&p, "科目名称", 60, 100, 10, 0);
+        tp_text(&p, "合计", 260, 100, 10, 0);
+        tp_text(&p, "基本支出", 340, 100, 10, 0);
+        tp_text(&p, page == 1 ? "甲" : "乙", 60, 120, 10, 0);
+        tp_text(&p, "1.00", 300, 120, 10, 1);
+        tp_text(&p, "1.00", 400, 120, 10, 1);
+        tp_text(&p, page == 1 ? "丙" : "丁", 60, 140, 10, 0);
+        tp_text(&p, "2.00", 300, 140, 10, 1);
+        tp_text(&p, "2.00", 400, 140, 10, 1);
+        tp_text(&p, page == 1 ? "戊" : "己", 60, 160, 10, 0);
+        tp_text(&p, "3.00", 300, 160, 10, 1);
+        tp_text(&p, "3.00", 400, 160, 10, 1);
+        tp_tables(&p, &tl);
+        CHECK(tl.n == 1, "page %d: one table, got %zu", page, tl.n);
+        ft_tables_stitch(&doc, &tl);
+        ft_page_clear(&p);
+    }
+    CHECK(doc.n == 1, "stitched into one table, got %zu", doc.n);
+    if (doc.n == 1) {
+        const ft_table *t = &doc.items[0];
+        CHECK(t->n_rows == 7, "header once + 6 rows, got %d", t->n_rows);
+        CHECK(t->dropped_header_rows == 1, "one repeated header row dropped");
+        CHECK(t->page_first == 1 && t->page_last == 2, "pages 1-2");
+        CHECK(!strcmp(tp_cell(t, 4, 0), "乙"), "first row of page 2: %s",
+              tp_cell(t, 4, 0));
+    }
+    ft_table_list_clear(&doc);
+}
+
+int
+main(void)
+{
+    test_ruled();
+    test_unruled();
+    test_stitch();
+    CHECK_DONE();
+}

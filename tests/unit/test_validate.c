@@ -1,0 +1,142 @@
+/*
+ * test_validate.c - the first checks on small tables: row totals, column
+ * totals, the function-code hierarchy, rounding tolerance, and failures
+ * reported at the right cell.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../normalize/normalize.h"
+#include "../../validate/validate.h"
+#include "check.h"
+
+/* Builds a normalized table from rows of '|'-separated cells; row 0 is
+ * the header. */
+static void
+build(ft_table *t, const char *const *rows, int nr, int nc)
+{
+    int r, c;
+    memset(t, 0, sizeof *t);
+    t->n_rows = nr;
+    t->n_cols = nc;
+    t->n_header_rows = 1;
+    t->cells = calloc((size_t)nr * (size_t)nc, sizeof *t->cells);
+    for (r = 0; r < nr; r++) {
+        const char *p = rows[r];
+        for (c = 0; c < nc; c++) {
+            const char *bar = strchr(p, '|');
+            size_t n = bar ? (size_t)(bar - p) : strlen(p);
+            ft_cell *cell = FT_CELL(t, r, c);
+            cell->rowspan = cell->colspan = 1;
+            cell->page = 1;
+            if (n) {
+                cell->text = malloc(n + 1);
+                memcpy(cell->text, p, n);
+                cell->text[n] = 0;
+            }
+            p = bar ? bar + 1 : p + n;
+        }
+    }
+    ft_normalize_table(t, NULL, NULL);
+}
+
+/* Finds the entry of a rule at a cell; NULL if none. */
+static const ft_entry *
+entry_at(const ft_log *log, const char *rule, int r, int c)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++)
+        if (!strcmp(log->items[i].rule, rule) && log->items[i].row == r &&
+            log->items[i].col == c)
+            return &log->items[i];
+    return NULL;
+}
+
+static void
+test_budget_table(void)
+{
+    static const char *const rows[] = {
+        "科目编码|科目名称|合计|基本支出|项目支出",
+        "合计||13,422.91|6,970.39|6,452.52",
+        "204|公共安全支出|12,052.81|5,628.29|6,424.52",
+        "20402|公安|12,052.81|5,628.29|6,424.52",
+        "2040201|行政运行|5,213.17|5,204.43|8.74",
+        "2040202|一般行政管理事务|6,839.64|423.86|6,415.78",
+        "208|社会保障和就业支出|1,370.10|1,342.10|28.00",
+        "20805|养老支出|1,370.10|1,342.10|28.00",
+        "2080505|缴费支出|1,370.10|1,342.10|28.00",
+    };
+    ft_table t;
+    ft_log log = {0};
+    ft_check_counts cc;
+    const ft_entry *e;
+    build(&t, rows, 9, 5);
+    CHECK(ft_validate_table(&t, 0, &log) == FT_OK, "validate runs");
+    ft_log_count(&log, &cc);
+    CHECK(cc.failed == 0, "a consistent table has no failure, got %zu",
+          cc.failed);
+    e = entry_at(&log, "row_total", 4, 2);
+    CHECK(e && e->status == FT_PASS, "row total at C5 passes");
+    e = entry_at(&log, "code_hierarchy", 2, 2);
+    CHECK(e && e->status == FT_PASS && e->expected == 12052.81,
+          "204 = 20402 at C3");
+    e = entry_at(&log, "code_hierarchy", 3, 3);
+    CHECK(e && e->status == FT_PASS, "20402 = its 7-digit children at D4");
+    e = entry_at(&log, "column_total", 1, 2);
+    CHECK(e && e->status == FT_PASS && e->expected == 13422.91,
+          "合计 row = sum of 3-digit codes at C2");
+    ft_log_clear(&log);
+
+    /* a changed digit: 5,204.43 -> 5,284.43 */
+    free(FT_CELL(&t, 4, 3)->text);
+    FT_CELL(&t, 4, 3)->text = strdup("5,284.43");
+    FT_CELL(&t, 4, 3)->value = 5284.43;
+    ft_validate_table(&t, 0, &log);
+    ft_log_count(&log, &cc);
+    e = entry_at(&log, "row_total", 4, 2);
+    CHECK(e && e->status == FT_FAIL && e->actual == 5213.17,
+          "row total fails at C5");
+    e = entry_at(&log, "code_hierarchy", 3, 3);
+    CHECK(e && e->status == FT_FAIL, "20402 fails at D4 (basic spending)");
+    CHECK(cc.failed == 2, "exactly two failures, got %zu", cc.failed);
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
+static void
+test_tolerance(void)
+{
+    /* the seed's 工资福利支出 5,454.27 is 0.01 off its printed items */
+    static const char *const rows[] = {
+        "项目|合计|甲|乙|丙|丁|戊|己|庚|辛",
+        "工资福利支出|5,454.27|1,637.00|1,698.34|611.23|155.93|551.12|"
+        "241.11|9.68|549.87",
+        "另一行|10.00|1.00|1.00|1.00|1.00|1.00|1.00|1.00|2.02",
+    };
+    ft_table t;
+    ft_log log = {0};
+    const ft_entry *e;
+    build(&t, rows, 3, 10);
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "row_total", 1, 1);
+    CHECK(e && e->status == FT_PASS && strstr(e->message, "within rounding"),
+          "0.01 over 8 summands passes and says so: %s",
+          e ? e->message : "(none)");
+    e = entry_at(&log, "row_total", 2, 1);
+    CHECK(e && e->status == FT_FAIL, "0.98 off a sum of 9.02 fails");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
+int
+main(void)
+{
+    char name[16];
+    test_budget_table();
+    test_tolerance();
+    ft_cell_name(0, 0, name);
+    CHECK(!strcmp(name, "A1"), "A1");
+    ft_cell_name(11, 27, name);
+    CHECK(!strcmp(name, "AB12"), "AB12: %s", name);
+    CHECK_DONE();
+}
