@@ -71,7 +71,7 @@ demo: deps
 check: deps
 	$(Q)$(MAKE) --no-print-directory test
 
-test: fiscaltab $(UNIT_BIN) $(BUILD)/golden
+test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
 
 asan: deps
@@ -84,7 +84,7 @@ fixtures: $(BUILD)/fixturegen
 	$(Q)qpdf --encrypt secret owner 256 -- fixtures/threeline.pdf \
 	    fixtures/bad/encrypted.pdf
 
-bench: fiscaltab $(BUILD)/fixturegen
+bench: fiscaltab
 	$(Q)sh tests/bench.sh $(BUILD)
 
 eval: fiscaltab

@@ -203,59 +203,34 @@ page_add_rule(ft_page *p, char dir, double pos, double a, double b,
     return 1;
 }
 
+/* qsort comparator: runs by scan line, then start. */
+static int
+cmp_run(const void *a, const void *b)
+{
+    const run *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return (x->a > y->a) - (x->a < y->a);
+}
+
 /*
- * Scans a bitmap for long runs along one axis. horiz: runs along x in
- * each row. Runs on adjacent scan lines that overlap are grouped; a thin
- * group (<= maxthick px) is one rule at its centre, a thick one (a filled
- * box) gives rules at its two edges. Returns 0 on OOM.
+ * Turns runs (sorted by line) into rules: runs on adjacent scan lines
+ * that mostly overlap are one stroke; a thin stroke (<= 4 px) is a rule
+ * at its centre, a thick one (a filled box) gives rules at both edges.
+ * Returns 0 on OOM.
  */
 static int
-scan_runs(const unsigned char *px, int w, int h, int stride, int horiz,
-          double scale, int minlen, ft_page *p, size_t *cap)
+group_runs(runvec *rv, char dir, double scale, ft_page *p, size_t *cap)
 {
-    runvec rv = {0};
-    int outer = horiz ? h : w, inner = horiz ? w : h;
-    int i, j;
-    size_t k, start;
+    size_t start = 0;
     int ok = 1;
-
-    for (i = 0; i < outer && ok; i++) {
-        int s = -1;
-        for (j = 0; j <= inner; j++) {
-            int ink = 0;
-            if (j < inner) {
-                /* a thin rule between two pixel rows inks both faintly:
-                 * add the neighbour across the run */
-                int a, b = 0;
-                if (horiz) {
-                    a = px[(size_t)i * stride + j];
-                    if (i + 1 < outer)
-                        b = px[(size_t)(i + 1) * stride + j];
-                } else {
-                    a = px[(size_t)j * stride + i];
-                    if (i + 1 < outer)
-                        b = px[(size_t)j * stride + i + 1];
-                }
-                ink = a >= 0x60 || a + b >= 0x70;
-            }
-            if (ink && s < 0)
-                s = j;
-            else if (!ink && s >= 0) {
-                if (j - s >= minlen && !runvec_push(&rv, i, s, j))
-                    ok = 0;
-                s = -1;
-            }
-        }
-    }
-    /* group runs on consecutive lines that overlap mostly */
-    start = 0;
-    while (ok && start < rv.n) {
-        run g = rv.v[start];
+    while (ok && start < rv->n) {
+        run g = rv->v[start];
         int first = g.line, last = g.line, a = g.a, b = g.b;
         size_t m;
-        rv.v[start].line = -1;
-        for (m = start + 1; m < rv.n; m++) {
-            run *r = &rv.v[m];
+        rv->v[start].line = -1;
+        for (m = start + 1; m < rv->n; m++) {
+            run *r = &rv->v[m];
             int ov;
             if (r->line < 0)
                 continue;
@@ -273,25 +248,84 @@ scan_runs(const unsigned char *px, int w, int h, int stride, int horiz,
                 r->line = -1;
             }
         }
-        {
-            int thick = last - first + 1;
-            char dir = horiz ? 'h' : 'v';
-            if (thick <= 4) {
-                double pos = (first + last + 1) / 2.0 / scale;
-                ok = page_add_rule(p, dir, pos, a / scale, b / scale, cap);
-            } else {
-                ok = page_add_rule(p, dir, first / scale, a / scale,
-                                   b / scale, cap) &&
-                     page_add_rule(p, dir, (last + 1) / scale, a / scale,
-                                   b / scale, cap);
-            }
+        if (last - first + 1 <= 4) {
+            double pos = (first + last + 1) / 2.0 / scale;
+            ok = page_add_rule(p, dir, pos, a / scale, b / scale, cap);
+        } else {
+            ok = page_add_rule(p, dir, first / scale, a / scale, b / scale,
+                               cap) &&
+                 page_add_rule(p, dir, (last + 1) / scale, a / scale,
+                               b / scale, cap);
         }
-        while (start < rv.n && rv.v[start].line < 0)
+        while (start < rv->n && rv->v[start].line < 0)
             start++;
     }
-    k = 0;
-    (void)k;
-    free(rv.v);
+    return ok;
+}
+
+/*
+ * Scans a darkness map (0 white .. 255 black) once, row by row, for long
+ * horizontal and vertical runs of ink. A thin rule that falls between
+ * two pixel rows inks both faintly, so a pixel also counts as ink when
+ * it and its neighbour across the run are dark enough together.
+ * Returns 0 on OOM.
+ */
+static int
+scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
+          int minlen, ft_page *p, size_t *cap)
+{
+    runvec hr = {0}, vr = {0};
+    int *vstart = malloc((size_t)(w > 0 ? w : 1) * sizeof *vstart);
+    int x, y, ok = vstart != NULL;
+
+    for (x = 0; x < w && ok; x++)
+        vstart[x] = -1;
+    for (y = 0; y < h && ok; y++) {
+        const unsigned char *row = px + (size_t)y * stride;
+        const unsigned char *below = y + 1 < h ? row + stride : NULL;
+        int s = -1;
+        for (x = 0; x < w; x++) {
+            int v = row[x];
+            int inkh, inkv;
+            if (v == 0 && (!below || below[x] == 0) &&
+                (x + 1 >= w || row[x + 1] == 0)) {
+                inkh = inkv = 0;
+            } else {
+                inkh = v >= 0x60 || (below && v + below[x] >= 0x70);
+                inkv = v >= 0x60 || (x + 1 < w && v + row[x + 1] >= 0x70);
+            }
+            if (inkh) {
+                if (s < 0)
+                    s = x;
+            } else if (s >= 0) {
+                if (x - s >= minlen && !runvec_push(&hr, y, s, x))
+                    ok = 0;
+                s = -1;
+            }
+            if (inkv) {
+                if (vstart[x] < 0)
+                    vstart[x] = y;
+            } else if (vstart[x] >= 0) {
+                if (y - vstart[x] >= minlen &&
+                    !runvec_push(&vr, x, vstart[x], y))
+                    ok = 0;
+                vstart[x] = -1;
+            }
+        }
+        if (s >= 0 && w - s >= minlen && !runvec_push(&hr, y, s, w))
+            ok = 0;
+    }
+    for (x = 0; x < w && ok; x++)
+        if (vstart[x] >= 0 && h - vstart[x] >= minlen &&
+            !runvec_push(&vr, x, vstart[x], h))
+            ok = 0;
+    if (ok)
+        qsort(vr.v, vr.n, sizeof *vr.v, cmp_run);
+    ok = ok && group_runs(&hr, 'h', scale, p, cap) &&
+         group_runs(&vr, 'v', scale, p, cap);
+    free(hr.v);
+    free(vr.v);
+    free(vstart);
     return ok;
 }
 
@@ -550,8 +584,7 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     if (minlen < 6)
         minlen = 6;
     page->rules_scanned = 1;
-    if (!scan_runs(px, w, h, stride, 1, scale, minlen, page, &cap) ||
-        !scan_runs(px, w, h, stride, 0, scale, minlen, page, &cap)) {
+    if (!scan_runs(px, w, h, stride, scale, minlen, page, &cap)) {
         cairo_surface_destroy(surf);
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
     }

@@ -1,0 +1,44 @@
+#!/bin/sh
+# make bench: wall time of `fiscaltab convert` over `pdftotext -bbox-layout`
+# on the same file (runs alternate, median of REPS), pages per second,
+# and peak RSS, for every fixture and every ../shared/corpus/cn PDF.
+# Prints one table and the median ratio. Timing lives here, never in tests.
+BUILD=${1:-build}
+FT=${FT:-./fiscaltab}
+REPS=${REPS:-5}
+WORK=${WORK:-tests/work}/bench
+mkdir -p "$WORK"
+files="fixtures/*.pdf"
+[ -d ../shared/corpus/cn ] && files="$files ../shared/corpus/cn/*.pdf"
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+printf '%-48s %5s %9s %9s %6s %7s %8s\n' file pages pdftotext fiscaltab ratio pages/s peakMiB
+: >"$WORK/ratios"
+for f in $files; do
+    case $f in *encrypted*) continue ;; esac
+    pages=$(pdfinfo "$f" 2>/dev/null | sed -n 's/^Pages: *//p')
+    [ -n "$pages" ] || continue
+    : >"$WORK/a"
+    : >"$WORK/b"
+    i=0
+    while [ $i -lt "$REPS" ]; do
+        t0=$(now)
+        pdftotext -bbox-layout "$f" /dev/null 2>/dev/null
+        t1=$(now)
+        "$FT" convert -q "$f" -o "$WORK/out" >/dev/null 2>&1
+        t2=$(now)
+        echo "$t1 - $t0" | bc -l >>"$WORK/a"
+        echo "$t2 - $t1" | bc -l >>"$WORK/b"
+        i=$((i + 1))
+    done
+    a=$(median <"$WORK/a")
+    b=$(median <"$WORK/b")
+    rss=$(/usr/bin/time -f %M "$FT" convert -q "$f" -o "$WORK/out" 2>&1 >/dev/null | tail -1)
+    ratio=$(echo "$b / $a" | bc -l)
+    echo "$ratio" >>"$WORK/ratios"
+    printf '%-48s %5d %8.3fs %8.3fs %6.2f %7.1f %8.1f\n' "$(basename "$f")" \
+        "$pages" "$a" "$b" "$ratio" "$(echo "$pages / $b" | bc -l)" \
+        "$(echo "$rss / 1024" | bc -l)"
+done
+printf 'median ratio fiscaltab / pdftotext -bbox-layout: %.2f over %d files\n' \
+    "$(median <"$WORK/ratios")" "$(wc -l <"$WORK/ratios")"
