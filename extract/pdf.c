@@ -276,7 +276,8 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
 {
     runvec hr = {0}, vr = {0};
     int *vstart = malloc((size_t)(w > 0 ? w : 1) * sizeof *vstart);
-    int x, y, ok = vstart != NULL;
+    int *vopen = calloc((size_t)(w / 8 + 2), sizeof *vopen);
+    int x, y, ok = vstart && vopen;
 
     for (x = 0; x < w && ok; x++)
         vstart[x] = -1;
@@ -285,15 +286,22 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
         const unsigned char *below = y + 1 < h ? row + stride : NULL;
         int s = -1;
         for (x = 0; x < w; x++) {
-            int v = row[x];
-            int inkh, inkv;
-            if (v == 0 && (!below || below[x] == 0) &&
-                (x + 1 >= w || row[x + 1] == 0)) {
-                inkh = inkv = 0;
-            } else {
-                inkh = v >= 0x60 || (below && v + below[x] >= 0x70);
-                inkv = v >= 0x60 || (x + 1 < w && v + row[x + 1] >= 0x70);
+            int v, inkh, inkv;
+            /* white 8-pixel blocks with no run open in them: skip */
+            if ((x & 7) == 0 && s < 0 && x + 9 <= w && !vopen[x >> 3]) {
+                uint64_t r0, r1, b0 = 0;
+                memcpy(&r0, row + x, 8);
+                memcpy(&r1, row + x + 1, 8);
+                if (below)
+                    memcpy(&b0, below + x, 8);
+                if ((r0 | r1 | b0) == 0) {
+                    x += 7;
+                    continue;
+                }
             }
+            v = row[x];
+            inkh = v >= 0x60 || (below && v + below[x] >= 0x70);
+            inkv = v >= 0x60 || (x + 1 < w && v + row[x + 1] >= 0x70);
             if (inkh) {
                 if (s < 0)
                     s = x;
@@ -303,13 +311,16 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
                 s = -1;
             }
             if (inkv) {
-                if (vstart[x] < 0)
+                if (vstart[x] < 0) {
                     vstart[x] = y;
+                    vopen[x >> 3]++;
+                }
             } else if (vstart[x] >= 0) {
                 if (y - vstart[x] >= minlen &&
                     !runvec_push(&vr, x, vstart[x], y))
                     ok = 0;
                 vstart[x] = -1;
+                vopen[x >> 3]--;
             }
         }
         if (s >= 0 && w - s >= minlen && !runvec_push(&hr, y, s, w))
@@ -326,6 +337,7 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
     free(hr.v);
     free(vr.v);
     free(vstart);
+    free(vopen);
     return ok;
 }
 
@@ -535,6 +547,7 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     size_t cap = 0;
     ft_status st;
     const unsigned char *px;
+    unsigned char *dark = NULL;
 
     st = load_page(doc, page->number, err);
     if (st != FT_OK)
@@ -562,12 +575,18 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     cairo_destroy(cr);
     cairo_surface_flush(surf);
     {
-        /* darkness map, in place: byte i of row y = 255 - darkest channel */
-        unsigned char *data = cairo_image_surface_get_data(surf);
+        /* darkness map: 255 - the darkest channel, one byte a pixel */
+        const unsigned char *data = cairo_image_surface_get_data(surf);
         int sstride = cairo_image_surface_get_stride(surf), x, y;
+        dark = malloc((size_t)w * (size_t)h + 16);
+        if (!dark) {
+            cairo_surface_destroy(surf);
+            return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+        }
         for (y = 0; y < h; y++) {
-            const uint32_t *row = (const uint32_t *)(data + (size_t)y * sstride);
-            unsigned char *out = data + (size_t)y * sstride;
+            const uint32_t *row =
+                (const uint32_t *)(const void *)(data + (size_t)y * sstride);
+            unsigned char *out = dark + (size_t)y * w;
             for (x = 0; x < w; x++) {
                 uint32_t v = row[x];
                 unsigned r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF,
@@ -577,18 +596,20 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
                 out[x] = (unsigned char)(255 - m);
             }
         }
-        px = data;
-        stride = sstride;
+        cairo_surface_destroy(surf);
+        surf = NULL;
+        px = dark;
+        stride = w;
     }
     minlen = (int)ceil(12 * scale);
     if (minlen < 6)
         minlen = 6;
     page->rules_scanned = 1;
     if (!scan_runs(px, w, h, stride, scale, minlen, page, &cap)) {
-        cairo_surface_destroy(surf);
+        free(dark);
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
     }
-    cairo_surface_destroy(surf);
+    free(dark);
     drop_strokes(page);
     return FT_OK;
 }
