@@ -200,15 +200,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         else
             snprintf(pages, sizeof pages, "pages %d-%d", t->page_first,
                      t->page_last);
-        snprintf(msg, sizeof msg,
-                 "%s: %d rows x %d columns, %d header rows, %s, unit %s%s",
-                 t->title ? t->title : "(untitled table)", t->n_rows,
-                 t->n_cols, t->n_header_rows, pages,
-                 t->unit ? t->unit : "(none)",
-                 t->ruled ? ", ruled" : ", from text alignment");
-        st = ft_log_add(&log, t->page_first, (int)i, -1, -1, "extract",
-                        "table", FT_INFO, NULL, NULL, msg);
-        if (st == FT_OK && t->dropped_header_rows) {
+        if (t->dropped_header_rows) {
             snprintf(msg, sizeof msg,
                      "continued over a page break; %d repeated header "
                      "rows dropped",
@@ -226,6 +218,18 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         numbers = ft_normalize_table(t, on_norm, &ctx);
         stats->numbers += numbers;
         st = ctx.st;
+        if (st == FT_OK) {
+            snprintf(msg, sizeof msg,
+                     "%s: %d rows x %d columns, %d header rows, %zu amounts, "
+                     "%s, unit %s%s",
+                     t->title ? t->title : "(untitled table)", t->n_rows,
+                     t->n_cols, t->n_header_rows, numbers, pages,
+                     t->unit ? t->unit : "(none)",
+                     t->ruled ? ", ruled" : ", from text alignment");
+            st = ft_log_add(&log, t->page_first, (int)i, -1, -1, "extract",
+                            "table", FT_INFO, NULL, NULL, msg);
+        }
+
         if (st == FT_OK && (t->note || numbers == 0)) {
             /* an empty table keeps its header and says so */
             snprintf(msg, sizeof msg, "%s%s%s",

@@ -6,6 +6,7 @@
  * released one at a time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "extract.h"
@@ -60,7 +61,7 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
         }
         if (st == FT_OK)
             st = ft_layout_build(&page, &layout);
-        if (st == FT_OK && ft_layout_maybe_table(&layout)) {
+        if (st == FT_OK && ft_layout_maybe_table(&layout, page.width)) {
             st = ft_doc_page_rules(doc, &page, &err);
             if (st != FT_OK && st != FT_ERR_NOMEM) {
                 /* no rules: the grid comes from text alignment alone */
@@ -81,5 +82,47 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
         ft_page_clear(&page);
     }
 
+    /* facing pages (Taiwanese budget books print one table across a
+     * spread): the left half's title runs on into the right half's, and
+     * only the right half prints the unit */
+    {
+        size_t k;
+        for (k = 0; st == FT_OK && k + 1 < tables->n; k++) {
+            ft_table *a = &tables->items[k], *b = &tables->items[k + 1];
+            char *joined;
+            size_t la, lb;
+            if (a->unit || !b->unit || !a->title || !b->title ||
+                b->page_first != a->page_last + 1 ||
+                a->n_rows - a->n_header_rows != b->n_rows - b->n_header_rows ||
+                strstr(a->title, "表"))
+                continue;
+            la = strlen(a->title);
+            lb = strlen(b->title);
+            joined = malloc(la + lb + 1);
+            a->unit = malloc(strlen(b->unit) + 1);
+            if (!joined || !a->unit) {
+                free(joined);
+                st = FT_ERR_NOMEM;
+                break;
+            }
+            memcpy(a->unit, b->unit, strlen(b->unit) + 1);
+            memcpy(joined, a->title, la);
+            memcpy(joined + la, b->title, lb + 1);
+            free(a->title);
+            a->title = joined;
+            free(b->title);
+            b->title = malloc(la + lb + 1);
+            if (!b->title) {
+                st = FT_ERR_NOMEM;
+                break;
+            }
+            memcpy(b->title, joined, la + lb + 1);
+        }
+    }
+    /* a title on the last page with no table after it */
+    while (tables->n > 0 && tables->items[tables->n - 1].n_rows == 0) {
+        ft_table_clear(&tables->items[tables->n - 1]);
+        tables->n--;
+    }
     return st;
 }

@@ -132,7 +132,7 @@ ft_status ft_page_tables(const ft_page *page, const ft_layout *layout,
 
 /* 1 when the page's text looks like it may hold a table (worth a render
  * for rules). */
-int ft_layout_maybe_table(const ft_layout *layout);
+int ft_layout_maybe_table(const ft_layout *layout, double page_width);
 
 /**
  * Appends the page's tables to the document's list, stitching the first

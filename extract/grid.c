@@ -567,6 +567,10 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
     out->n_cols = nc;
     out->ruled = v_ruled && h_ruled;
     out->cells = calloc((size_t)nr * (size_t)nc, sizeof *out->cells);
+    out->col_x = malloc(cols.n * sizeof *out->col_x);
+    if (!out->col_x)
+        goto done;
+    memcpy(out->col_x, cols.v, cols.n * sizeof *out->col_x);
     row_of = malloc(n_seg * sizeof *row_of);
     col_of = malloc(n_seg * sizeof *col_of);
     cspan = malloc(n_seg * sizeof *cspan);

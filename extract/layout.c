@@ -16,6 +16,16 @@
  * Private functions
  *****************************************************************************/
 
+/* The size of a glyph for spacing decisions: its height, or for a CJK
+ * character its width when that is larger (some fonts give boxes a
+ * fraction of the em tall; a CJK glyph is one em wide). */
+static double
+glyph_em(const ft_glyph *g)
+{
+    double h = g->box.y1 - g->box.y0, w = g->box.x1 - g->box.x0;
+    return ft_is_cjk(g->cp) && w > h ? w : h;
+}
+
 /* A chain of glyph indices being built. */
 typedef struct chain {
     size_t *idx;
@@ -216,7 +226,7 @@ ft_layout_build(const ft_page *page, ft_layout *out)
     /* chain glyphs left to right */
     for (i = 0; i < n; i++) {
         const ft_glyph *g = &page->glyphs[order[i]];
-        double gh = g->box.y1 - g->box.y0;
+        double gh = glyph_em(g);
         double gcy = (g->box.y0 + g->box.y1) / 2;
         long best = -1;
         double best_gap = 1e9;

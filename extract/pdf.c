@@ -354,15 +354,19 @@ drop_strokes(ft_page *p)
         for (j = 0; j < p->n_glyphs; j++) {
             const ft_box *b = &p->glyphs[j].box;
             double lo, hi;
+            double y0 = b->y0, w = b->x1 - b->x0;
+            /* CJK glyphs are an em square even when the box is short */
+            if (ft_is_cjk(p->glyphs[j].cp) && b->y1 - b->y0 < w)
+                y0 = b->y1 - w;
             if (q->dir == 'h') {
-                if (q->pos <= b->y0 - 0.5 || q->pos >= b->y1 + 0.5)
+                if (q->pos <= y0 - 0.5 || q->pos >= b->y1 + 0.5)
                     continue;
                 lo = b->x0 - 1 > q->a ? b->x0 - 1 : q->a;
                 hi = b->x1 + 1 < q->b ? b->x1 + 1 : q->b;
             } else {
                 if (q->pos <= b->x0 - 0.5 || q->pos >= b->x1 + 0.5)
                     continue;
-                lo = b->y0 - 1 > q->a ? b->y0 - 1 : q->a;
+                lo = y0 - 1 > q->a ? y0 - 1 : q->a;
                 hi = b->y1 + 1 < q->b ? b->y1 + 1 : q->b;
             }
             if (hi > lo)

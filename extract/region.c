@@ -8,6 +8,7 @@
  * unit and label; the lines below give notes (注：本表无数据).
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@ dup(const char *s)
     return d;
 }
 
+static int is_meta_text(const char *s);
+
 /* Text of a whole line, segments joined by a space; NULL on OOM. */
 static char *
 line_text(const ft_layout *L, const ft_line *l)
@@ -50,12 +53,16 @@ line_text(const ft_layout *L, const ft_line *l)
     s = malloc(n);
     if (!s)
         return NULL;
-    s[0] = 0;
+    n = 0;
     for (i = 0; i < l->ns; i++) {
+        const char *t = L->segs[l->s0 + i].text;
+        size_t k = strlen(t);
         if (i)
-            strcat(s, " ");
-        strcat(s, L->segs[l->s0 + i].text);
+            s[n++] = ' ';
+        memcpy(s + n, t, k);
+        n += k;
     }
+    s[n] = 0;
     return s;
 }
 
@@ -118,13 +125,28 @@ take_meta(ft_table *t, const char *s, int above)
         return 1;
     }
     p = strstr(s, "单位");
+    if (!p)
+        p = strstr(s, "單位"); /* traditional */
     if (p) {
         const char *q = after_colon(p + 6);
-        if (strncmp(q, "万元", 6) == 0 || strncmp(q, "元", 3) == 0 ||
-            strncmp(q, "千元", 6) == 0 || strncmp(q, "亿元", 6) == 0 ||
-            strncmp(q, "人", 3) == 0) {
-            if (!t->unit)
-                t->unit = first_word(q);
+        static const char *const units[] = {
+            "万元", "元", "千元", "亿元", "人", "新臺幣千元", "新台币千元",
+            "新臺幣元", "千", "万", "亿"};
+        size_t k;
+        for (k = 0; k < sizeof units / sizeof *units; k++) {
+            size_t n = strlen(units[k]);
+            if (strncmp(q, units[k], n) != 0)
+                continue;
+            if (!t->unit) {
+                /* "单位：万" with "元" wrapped onto the next line */
+                if (!strcmp(q, "万") || !strcmp(q, "千") || !strcmp(q, "亿")) {
+                    char buf[16];
+                    snprintf(buf, sizeof buf, "%s元", q);
+                    t->unit = dup(buf);
+                } else {
+                    t->unit = first_word(q);
+                }
+            }
             return 1;
         }
     }
@@ -135,12 +157,106 @@ take_meta(ft_table *t, const char *s, int above)
             t->label = dup(s);
         return 1;
     }
-    if (has(s, "表") || has(s, "Table") || has(s, "TABLE")) {
+    if ((has(s, "表") || has(s, "Table") || has(s, "TABLE")) &&
+        !has(s, "。") && !has(s, "，")) {
+        /* a sentence that mentions a table is not its title */
         if (!t->title)
             t->title = dup(s);
         return 1;
     }
     return 0;
+}
+
+/* The text of line li-1 and line li joined, when li-1 looks like the
+ * first part of a wrapped title (same size, just above); a new string,
+ * or NULL. */
+static char *
+title_above(const ft_layout *L, size_t li)
+{
+    const ft_line *a = &L->lines[li - 1], *b = &L->lines[li];
+    char *ta, *tb, *out;
+    size_t n;
+    if (b->box.y0 - a->box.y1 > 0.8 * b->size ||
+        fabs(a->size - b->size) > 0.15 * b->size)
+        return NULL;
+    ta = line_text(L, a);
+    tb = line_text(L, b);
+    out = ta && tb ? malloc(strlen(ta) + strlen(tb) + 1) : NULL;
+    if (out) {
+        n = strlen(ta);
+        memcpy(out, ta, n);
+        memcpy(out + n, tb, strlen(tb) + 1);
+    }
+    free(ta);
+    free(tb);
+    return out;
+}
+
+/* Extends t->title (read from line li) with line li-1 when the title
+ * wrapped: same size, just above, centred alike, not metadata. */
+static void
+join_title_above(const ft_layout *L, size_t li, ft_table *t)
+{
+    const ft_line *a = &L->lines[li - 1], *b = &L->lines[li];
+    double ca = (a->box.x0 + a->box.x1) / 2, cb = (b->box.x0 + b->box.x1) / 2;
+    char *ta, *joined;
+    if (a->ns != 1 || b->ns != 1 || fabs(ca - cb) > 2 * b->size)
+        return;
+    ta = line_text(L, a);
+    if (!ta)
+        return;
+    if (is_meta_text(ta) || strstr(ta, "表")) {
+        free(ta);
+        return;
+    }
+    free(ta);
+    joined = title_above(L, li);
+    if (joined) {
+        free(t->title);
+        t->title = joined;
+    }
+}
+
+/* 1 when the table's cells hold dot leaders (a table of contents). */
+static int
+has_leaders(const ft_table *t)
+{
+    int r, c, n = 0;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (x && (strstr(x, "....") || strstr(x, "……") ||
+                      strstr(x, "···") || strstr(x, "．．．")))
+                n++;
+        }
+    return n * 3 >= t->n_rows;
+}
+
+/* The text of the line with the largest type between top_limit and the
+ * top of box, when it is clearly larger than the lines near it (a title
+ * without 表, as in Taiwanese budget books); a new string or NULL. */
+static char *
+largest_above(const ft_layout *L, ft_box box, double top_limit)
+{
+    size_t li, best = (size_t)-1;
+    double bs = 0, other = 0;
+    for (li = 0; li < L->n_lines; li++) {
+        const ft_line *ln = &L->lines[li];
+        if (ln->box.y1 > box.y0 + 1 || ln->box.y0 < top_limit ||
+            box.y0 - ln->box.y1 > 120)
+            continue;
+        if (ln->size > bs) {
+            if (bs > other)
+                other = bs;
+            bs = ln->size;
+            best = li;
+        } else if (ln->size > other) {
+            other = ln->size;
+        }
+    }
+    if (best == (size_t)-1 || bs < 1.1 * other)
+        return NULL;
+    return line_text(L, &L->lines[best]);
 }
 
 /* Region being assembled. */
@@ -354,6 +470,9 @@ trim_empty(ft_table *t)
             memmove(t->cells + (size_t)r * (size_t)(t->n_cols - 1),
                     t->cells + (size_t)r * (size_t)t->n_cols,
                     (size_t)(t->n_cols - 1) * sizeof *t->cells);
+        if (t->col_x)
+            memmove(t->col_x + c + 1, t->col_x + c + 2,
+                    (size_t)(t->n_cols - c - 1) * sizeof *t->col_x);
         t->n_cols--;
         (void)cc;
     }
@@ -364,13 +483,18 @@ trim_empty(ft_table *t)
  *****************************************************************************/
 
 int
-ft_layout_maybe_table(const ft_layout *L)
+ft_layout_maybe_table(const ft_layout *L, double page_width)
 {
-    size_t i, multi = 0;
-    for (i = 0; i < L->n_lines; i++)
+    size_t i, multi = 0, narrow = 0;
+    for (i = 0; i < L->n_lines; i++) {
         if (L->lines[i].ns >= 2)
             multi++;
-    return multi >= 3;
+        if (L->lines[i].box.x1 - L->lines[i].box.x0 < 0.35 * page_width)
+            narrow++;
+    }
+    /* aligned segments, or mostly short lines (cells of a sparse ruled
+     * table); prose runs the full width */
+    return multi >= 3 || (L->n_lines >= 5 && narrow * 2 >= L->n_lines);
 }
 
 ft_status
@@ -439,6 +563,7 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
             }
         for (i = 0; i < n_rules; i++) {
             size_t nh = 0, nv = 0;
+            double maxh = 0, maxv = 0;
             ft_box b = {1e18, 1e18, -1e18, -1e18};
             if (root_of(par, i) != i)
                 continue;
@@ -448,19 +573,25 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                     continue;
                 if (q->dir == 'h') {
                     nh++;
+                    if (q->b - q->a > maxh)
+                        maxh = q->b - q->a;
                     b.y0 = fmin(b.y0, q->pos);
                     b.y1 = fmax(b.y1, q->pos);
                     b.x0 = fmin(b.x0, q->a);
                     b.x1 = fmax(b.x1, q->b);
                 } else {
                     nv++;
+                    if (q->b - q->a > maxv)
+                        maxv = q->b - q->a;
                     b.x0 = fmin(b.x0, q->pos);
                     b.x1 = fmax(b.x1, q->pos);
                     b.y0 = fmin(b.y0, q->a);
                     b.y1 = fmax(b.y1, q->b);
                 }
             }
-            if (nh >= 2 && nv >= 2 && b.x1 - b.x0 > 20 && b.y1 - b.y0 > 10 &&
+            /* a frame, not the strokes of a few bold characters: some
+             * rule must be longer than any character */
+            if (nh >= 2 && nv >= 2 && maxh >= 50 && maxv >= 16 &&
                 !push_region(&reg, &n_reg, &cap_reg, b, 1))
                 goto done;
         }
@@ -616,7 +747,9 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         if (st != FT_OK)
             goto done;
         st = FT_ERR_NOMEM;
-        if (t.n_rows == 0 || t.n_cols == 0) {
+        if (t.n_rows == 0 || t.n_cols == 0 ||
+            (!reg[i].ruled && t.n_cols < 2)) {
+            /* one column of text is prose, not a table */
             ft_table_clear(&t);
             continue;
         }
@@ -640,9 +773,18 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
             if (reg[i].box.y0 - ln->box.y1 > 12 * ln->size)
                 break;
             {
-                int any = 0;
+                int any = 0, had_title = t.title != NULL;
                 for (s = 0; s < ln->ns; s++)
                     any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
+                if (!had_title && t.label && !strcmp(t.label, "表") &&
+                    li > 0) {
+                    /* a title wrapped so that "表" is alone on a line */
+                    free(t.label);
+                    t.label = NULL;
+                    t.title = title_above(L, li);
+                }
+                if (!had_title && t.title && li > 0)
+                    join_title_above(L, li, &t);
                 /* narrative above the title ends the search */
                 if (!any && t.title)
                     break;
@@ -667,9 +809,64 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         }
         strip_inner_meta(&t);
         trim_empty(&t);
+        if (!reg[i].ruled && t.n_cols <= 2 && !t.unit &&
+            (!t.title || has_leaders(&t))) {
+            /* two columns of text, no title or unit: prose or a table of
+             * contents with dot leaders, not a table */
+            ft_table_clear(&t);
+            continue;
+        }
+        if (!t.title) {
+            /* no 表 title: the largest line just above the table */
+            char *big = largest_above(L, reg[i].box, top_limit);
+            if (big)
+                t.title = big;
+        }
         if (ft_table_list_push(out, &t) != FT_OK) {
             ft_table_clear(&t);
             goto done;
+        }
+    }
+    /* a title at the foot of the page with no table under it: its table
+     * starts on the next page. Kept as an empty table that stitching
+     * joins to the next page's first, untitled table. */
+    {
+        double below = 0;
+        size_t li, first = L->n_lines;
+        ft_table t;
+        for (i = 0; i < n_reg; i++)
+            if (reg[i].box.y1 > below)
+                below = reg[i].box.y1;
+        for (li = 0; li < L->n_lines; li++)
+            if (L->lines[li].box.y0 > below) {
+                first = li;
+                break;
+            }
+        memset(&t, 0, sizeof t);
+        for (li = first; li < L->n_lines; li++) {
+            const ft_line *ln = &L->lines[li];
+            double cx = (ln->box.x0 + ln->box.x1) / 2;
+            char *txt = line_text(L, ln);
+            size_t k;
+            if (!txt)
+                goto done;
+            if (!t.title && strstr(txt, "表") && !strstr(txt, "。") &&
+                fabs(cx - page->width / 2) < 0.15 * page->width &&
+                ln->box.y0 > 0.5 * page->height)
+                take_meta(&t, txt, 1);
+            else if (t.title)
+                for (k = 0; k < ln->ns; k++)
+                    take_meta(&t, L->segs[ln->s0 + k].text, 1);
+            free(txt);
+        }
+        if (t.title) {
+            t.page_first = t.page_last = page->number;
+            if (ft_table_list_push(out, &t) != FT_OK) {
+                ft_table_clear(&t);
+                goto done;
+            }
+        } else {
+            ft_table_clear(&t);
         }
     }
     st = FT_OK;

@@ -5,6 +5,7 @@
  * when it has no title of its own and the same number of columns. When
  * it starts with a copy of the header rows, the copy is dropped.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,71 @@ append_rows(ft_table *prev, ft_table *next, int from)
     return FT_OK;
 }
 
+/*
+ * Maps the column edges of next onto those of prev: map[j] is the prev
+ * column where next's column j starts. Returns 1 when every edge of next
+ * matches an edge of prev (next's columns are unions of prev's, as when
+ * a sparse continuation page lacks some rules).
+ */
+static int
+map_columns(const ft_table *prev, const ft_table *next, int *map)
+{
+    int j, m = 0;
+    if (!prev->col_x || !next->col_x)
+        return 0;
+    for (j = 0; j <= next->n_cols; j++) {
+        double x = next->col_x[j];
+        while (m <= prev->n_cols && prev->col_x[m] < x - 4)
+            m++;
+        if (m > prev->n_cols || fabs(prev->col_x[m] - x) > 4)
+            return 0;
+        map[j] = m;
+    }
+    return map[0] == 0 && map[next->n_cols] == prev->n_cols;
+}
+
+/* Appends next's rows to prev through a column map; moves the text. */
+static ft_status
+append_mapped(ft_table *prev, ft_table *next, const int *map)
+{
+    size_t w = (size_t)prev->n_cols, add = (size_t)next->n_rows, i;
+    ft_cell *cells = realloc(prev->cells,
+                             ((size_t)prev->n_rows + add) * w * sizeof *cells);
+    int r, j, c;
+    if (!cells)
+        return FT_ERR_NOMEM;
+    prev->cells = cells;
+    for (r = 0; r < next->n_rows; r++) {
+        ft_cell *row = cells + ((size_t)prev->n_rows + (size_t)r) * w;
+        memset(row, 0, w * sizeof *row);
+        for (i = 0; i < w; i++) {
+            row[i].rowspan = row[i].colspan = 1;
+            row[i].page = next->page_last;
+        }
+        for (j = 0; j < next->n_cols; j++) {
+            ft_cell *src = FT_CELL(next, r, j);
+            ft_cell *dst = &row[map[j]];
+            int span = map[j + 1] - map[j];
+            if (src->covered) {
+                for (c = map[j]; c < map[j + 1]; c++)
+                    row[c].covered = 1;
+                continue;
+            }
+            *dst = *src;
+            src->text = NULL;
+            /* a column span in next covers the prev columns it spans */
+            dst->colspan = map[j + src->colspan] - map[j];
+            for (c = map[j] + 1; c < map[j] + dst->colspan; c++)
+                row[c].covered = 1;
+            (void)span;
+        }
+    }
+    prev->n_rows += (int)add;
+    prev->page_last = next->page_last;
+    prev->box = next->box;
+    return FT_OK;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -85,7 +151,46 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
     if (page->n > 0 && doc->n > 0) {
         ft_table *prev = &doc->items[doc->n - 1];
         ft_table *next = &page->items[0];
-        if (!next->title && !next->label &&
+        if (!next->title && !next->label && next->n_rows > 0 &&
+            prev->page_last == next->page_first - 1 &&
+            (prev->n_rows == 0 || (prev->n_rows <= prev->n_header_rows &&
+                                   prev->n_cols != next->n_cols))) {
+            /* a title (and maybe the start of a header) at the foot of
+             * the page before: the table is the one on this page */
+            int first = prev->page_first;
+            next->title = prev->title;
+            next->entity = next->entity ? next->entity : prev->entity;
+            next->unit = next->unit ? next->unit : prev->unit;
+            next->label = next->label ? next->label : prev->label;
+            if (next->entity == prev->entity)
+                prev->entity = NULL;
+            if (next->unit == prev->unit)
+                prev->unit = NULL;
+            if (next->label == prev->label)
+                prev->label = NULL;
+            prev->title = NULL;
+            next->page_first = first;
+            ft_table_clear(prev);
+            *prev = *next;
+            memset(next, 0, sizeof *next);
+            i = 1;
+        } else if (!next->title && !next->label && prev->n_rows > 0 &&
+                   prev->page_last == next->page_first - 1 &&
+                   prev->n_cols > next->n_cols && next->n_cols > 0) {
+            int *map = malloc(((size_t)next->n_cols + 1) * sizeof *map);
+            if (!map)
+                return FT_ERR_NOMEM;
+            if (map_columns(prev, next, map)) {
+                st = append_mapped(prev, next, map);
+                free(map);
+                if (st != FT_OK)
+                    return st;
+                ft_table_clear(next);
+                i = 1;
+            } else {
+                free(map);
+            }
+        } else if (!next->title && !next->label &&
             prev->page_last == next->page_first - 1 &&
             prev->n_cols == next->n_cols) {
             int drop = repeated_header(prev, next);
@@ -101,7 +206,13 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
         }
     }
     for (; i < page->n; i++) {
-        st = ft_table_list_push(doc, &page->items[i]);
+        ft_table *t = &page->items[i];
+        /* a trailing title left over from the page before is dropped */
+        if (doc->n > 0 && doc->items[doc->n - 1].n_rows == 0) {
+            ft_table_clear(&doc->items[doc->n - 1]);
+            doc->n--;
+        }
+        st = ft_table_list_push(doc, t);
         if (st != FT_OK)
             break;
     }

@@ -55,6 +55,7 @@ ft_table_clear(ft_table *t)
         for (i = 0; i < n; i++)
             free(t->cells[i].text);
     free(t->cells);
+    free(t->col_x);
     free(t->title);
     free(t->entity);
     free(t->unit);

@@ -237,6 +237,7 @@ ft_column_is_code(const ft_table *t, int c)
         const ft_cell *cell = ft_table_anchor(t, r, c);
         if (cell->text &&
             (strstr(cell->text, "编码") || strstr(cell->text, "代码") ||
+             strstr(cell->text, "序号") || strstr(cell->text, "编号") ||
              strcmp(cell->text, "类") == 0 || strcmp(cell->text, "款") == 0 ||
              strcmp(cell->text, "项") == 0) &&
             cell->colspan <= 3)
