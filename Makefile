@@ -16,6 +16,7 @@ OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS += -Wl,--as-needed -Wl,-O1
 LDLIBS  += $(PKGLIBS) -lm
 BUILD   ?= build
 

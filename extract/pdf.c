@@ -593,6 +593,13 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
             unsigned char *out = dark + (size_t)y * w;
             for (x = 0; x < w; x++) {
                 uint32_t v = row[x];
+                /* white pairs, the common case, without per-channel work */
+                if (x + 1 < w && (v & 0xFFFFFF) == 0xFFFFFF &&
+                    (row[x + 1] & 0xFFFFFF) == 0xFFFFFF) {
+                    out[x] = out[x + 1] = 0;
+                    x++;
+                    continue;
+                }
                 unsigned r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF,
                          b = v & 0xFF;
                 unsigned m = r < g ? r : g;

@@ -29,7 +29,7 @@ count golden
 sh tests/cli.sh >"$WORK/suite.out" 2>&1
 cat "$WORK/suite.out"
 count cli
-if [ -n "${FT_CORPUS_TESTS:-}" ]; then
+if [ -d "${CORPUS:-../shared/corpus/cn}" ]; then
     sh tests/corpus.sh >"$WORK/suite.out" 2>&1
     cat "$WORK/suite.out"
     count corpus
