@@ -89,7 +89,7 @@ bench: fiscaltab
 	$(Q)sh tests/bench.sh $(BUILD)
 
 eval: fiscaltab
-	$(Q)sh tests/eval.sh
+	$(Q)FT=$(CURDIR)/fiscaltab sh tests/eval.sh
 
 install: fiscaltab
 	install -d $(DESTDIR)$(PREFIX)/bin

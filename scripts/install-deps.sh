@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libpoppler-glib-dev libcairo2-dev
 libxlsxwriter-dev libutf8proc-dev poppler-utils poppler-data
-fonts-wqy-zenhei qpdf unzip time bc python3"
+fonts-wqy-zenhei qpdf unzip time bc python3 python3-openpyxl"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

@@ -1,0 +1,77 @@
+#!/bin/sh
+# make eval: accuracy on ../shared/corpus (skipped cleanly without it).
+#  1. ICDAR 2013 EU: whole-process adjacency-relation F1, micro-averaged
+#     over documents, with ../shared/tools (per document, then the total).
+#  2. tabula-java expected CSVs: tables reproduced exactly, and F1.
+#  3. Real Chinese PDFs: tables found and validation checks passed/failed
+#     per document.
+# The figures are compared with tests/eval.baseline; a change shows as a
+# diff (update the baseline by hand when an improvement is real).
+FT=${FT:-$(pwd)/fiscaltab}
+SHARED=${SHARED:-../shared}
+WORK=${WORK:-tests/work}/eval
+if [ ! -d "$SHARED/corpus" ] || [ ! -d "$SHARED/tools" ]; then
+    echo "eval: skipped ($SHARED/corpus absent)"
+    exit 0
+fi
+rm -rf "$WORK"
+mkdir -p "$WORK"
+out=$WORK/figures
+: >"$out"
+
+echo "== ICDAR 2013 EU (whole process: tables found by fiscaltab)"
+bash "$SHARED/tools/eval_icdar.sh" "$SHARED/corpus/icdar2013/competition-dataset-eu" \
+    "$WORK/icdar" "$FT convert -q --csv {pdf} -o {out}" >"$WORK/icdar.txt" 2>&1
+cat "$WORK/icdar.txt"
+grep '^docs f1=' "$WORK/icdar.txt" | sed 's/^/icdar2013 /' >>"$out"
+
+echo "== tabula-java expected CSVs"
+tp=0 tn=0 exact=0 n=0
+for exp in "$SHARED"/corpus/tabula-java/csv/*.csv; do
+    name=$(basename "$exp" .csv)
+    pdf=$SHARED/corpus/tabula-java/$name.pdf
+    [ -f "$pdf" ] || continue
+    n=$((n + 1))
+    d=$WORK/tabula/$name
+    mkdir -p "$d/truth"
+    cp "$exp" "$d/truth/"
+    "$FT" convert -q --csv "$pdf" -o "$d" >/dev/null 2>&1
+    # truth JSON from the expected CSV: one table
+    python3 -c "
+import csv,json,sys
+rows=list(csv.reader(open(sys.argv[1],encoding='utf-8-sig')))
+json.dump([{'title':'t','rows':rows}],open(sys.argv[2],'w'))" "$exp" "$d/truth.json"
+    line=$(python3 "$SHARED/tools/score.py" "$d/truth.json" "$d/$name" 2>/dev/null | tail -2 | tr '\n' ' ')
+    echo "$name: $line"
+    case $line in *perfect_tables=1*) exact=$((exact + 1)) ;; esac
+    m=$(echo "$line" | sed -n 's/.*matched=\([0-9]*\).*/\1/p')
+    t=$(echo "$line" | sed -n 's/.*relations truth=\([0-9]*\).*/\1/p')
+    e=$(echo "$line" | sed -n 's/.*extracted=\([0-9]*\) matched.*/\1/p')
+    tp=$((tp + ${m:-0}))
+    tn=$((tn + ${t:-0}))
+    tx=$((${tx:-0} + ${e:-0}))
+done
+python3 -c "
+tp,tn,tx,ex,n=$tp,$tn,${tx:-0},$exact,$n
+p=tp/tx if tx else 0; r=tp/tn if tn else 0; f=2*p*r/(p+r) if p+r else 0
+print(f'tabula-java exact {ex}/{n} f1={f:.4f}')" | tee -a "$out"
+
+echo "== Chinese budget PDFs: tables found, checks passed / failed"
+for pdf in "$SHARED"/corpus/cn/*.pdf; do
+    name=$(basename "$pdf" .pdf)
+    "$FT" convert -q "$pdf" -o "$WORK/cn" >/dev/null 2>&1
+    log=$WORK/cn/$name.log.jsonl
+    t=$(grep -c '"rule":"table"' "$log")
+    p=$(grep '"kind":"check"' "$log" | grep -c '"status":"pass"')
+    f=$(grep '"kind":"check"' "$log" | grep -c '"status":"fail"')
+    echo "cn $name tables=$t checks_passed=$p checks_failed=$f" | tee -a "$out"
+    grep '"kind":"check"' "$log" | grep '"status":"fail"' |
+        sed 's/.*"sheet":"\([^"]*\)".*"message":"\([^"]*\)".*/    fail: \1: \2/' | head -8
+done
+
+echo "== compared with tests/eval.baseline"
+if diff -u tests/eval.baseline "$out"; then
+    echo "eval: no change from the baseline"
+else
+    echo "eval: figures changed (see the diff above)"
+fi
