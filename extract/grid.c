@@ -469,6 +469,8 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
      * (tight leading and no column where both hold a number) */
     {
         double gaps_sum = 0, y_top, y_bot;
+        int dense;
+        size_t band_start = 0;
         size_t gaps_n = 0, slot;
         dvec base = {0};
         for (i = 1; i < n_lines; i++) {
@@ -491,6 +493,7 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             }
         dvec_cluster(&base, 2.5);
         h_ruled = base.n > 2;
+        dense = v_ruled && base.n >= 5;
         for (slot = 0; slot + 1 < base.n; slot++) {
             size_t nb = 0, first = n_lines;
             if (!dvec_push(&rows, base.v[slot])) {
@@ -507,13 +510,18 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                     double h = bands[i].y1 - bands[i].y0;
                     double g = bands[i].y0 - p->y1;
                     double med = gaps_n ? gaps_sum / (double)gaps_n : h;
-                    if (g < 0 || (g < 0.45 * h && g < 0.6 * med)) {
+                    /* in a frame ruled row by row, lines of one slot
+                     * are one row unless two of them hold numbers in
+                     * the same column; elsewhere tight leading joins */
+                    if (dense || g < 0 || (g < 0.45 * h && g < 0.6 * med)) {
                         size_t a2, b2;
-                        join = !(p->has_num && bands[i].has_num && g >= 0);
+                        join = dense ||
+                               !(p->has_num && bands[i].has_num && g >= 0);
                         for (a2 = 0; a2 < n_seg && join; a2++) {
                             const ft_seg *sa = &L->segs[idx[a2]];
-                            double ca = (sa->box.y0 + sa->box.y1) / 2;
-                            if (!sa->numeric || ca < p->y0 || ca > p->y1)
+                            /* numbers of the lines already in band p */
+                            if (!sa->numeric || line_of[a2] < band_start ||
+                                line_of[a2] >= i)
                                 continue;
                             for (b2 = 0; b2 < n_seg; b2++) {
                                 const ft_seg *sb = &L->segs[idx[b2]];
@@ -528,6 +536,8 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 }
                 if (nb == 0)
                     first = i;
+                if (!join)
+                    band_start = i;
                 if (join) {
                     band *p = &bands[first + nb - 1];
                     if (bands[i].y1 > p->y1)

@@ -269,7 +269,8 @@ row_codes(const ft_table *t, int c0, int c1, char **codes)
         /* split columns: 类 | 款 | 项; an empty leading part inherits */
         for (k = 0; k < nk; k++) {
             const char *s = FT_CELL(t, r, code_cols[k])->text;
-            if (s && ft_is_code(s)) {
+            if (s && (ft_is_code(s) ||
+                      (k > 0 && s[0] >= '0' && s[0] <= '9' && !s[1]))) {
                 snprintf(prefix[k], sizeof prefix[k], "%s", s);
                 for (any = k + 1; any < nk; any++)
                     prefix[any][0] = 0;
@@ -281,7 +282,11 @@ row_codes(const ft_table *t, int c0, int c1, char **codes)
             continue;
         for (k = 0; k < nk; k++) {
             const char *s = FT_CELL(t, r, code_cols[k])->text;
-            if (s && ft_is_code(s))
+            if (s && k > 0 && s[0] >= '0' && s[0] <= '9' && !s[1]) {
+                /* a 款/项 part printed without its leading zero ("2") */
+                char pad[3] = {'0', s[0], 0};
+                strncat(buf, pad, sizeof buf - strlen(buf) - 1);
+            } else if (s && ft_is_code(s))
                 strncat(buf, s, sizeof buf - strlen(buf) - 1);
             else if (s == NULL && prefix[k][0] &&
                      k < nk - 1 && FT_CELL(t, r, code_cols[k + 1])->text)
@@ -301,15 +306,25 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
     char **labels = calloc((size_t)t->n_rows + 1, sizeof *labels);
     unsigned char *group = calloc((size_t)t->n_rows + 1, 1);
-    int r, c, k, lab_col = -1, lab_col2 = -1;
+    int *level = calloc((size_t)t->n_rows + 1, sizeof *level);
+    int r, c, k, lab_col = -1, econ = 0;
     ft_status st = FT_OK;
-    if (!codes || !labels || !group) {
+    if (!codes || !labels || !group || !level) {
         free(codes);
         free(labels);
         free(group);
+        free(level);
         return FT_ERR_NOMEM;
     }
     row_codes(t, c0, c1, codes);
+    {
+        /* outlines are checked in economic-class tables only: other
+         * lists (procurement) nest and wrap too freely to sum safely */
+        char *tf = ft_text_fold(t->title ? t->title : "");
+        econ = tf && strstr(tf, "经济");
+        free(tf);
+
+    }
     for (c = c0; c < c1 && lab_col < 0; c++)
         if (is_label_col(t, c) && !ft_column_is_code(t, c))
             lab_col = c;
@@ -321,42 +336,81 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
             labels[r] = folded(t, r, c0);
         }
     }
-    /* a second label column: rows with only the first label are groups
-     * of the rows below that fill the second (economic classes) */
-    for (c = lab_col + 1; lab_col >= 0 && c < c1 && lab_col2 < 0; c++)
-        if (is_label_col(t, c) && !ft_column_is_code(t, c))
-            lab_col2 = c;
-    if (lab_col2 >= 0) {
-        int items = 0;
+    /* outline of labels. Indented: a row's level is its first filled
+     * label column, and a row's children are the rows below it at the
+     * next level present (procurement lists). Economic classes: a row
+     * with only the first of two labels groups the rows below that fill
+     * both. level[r] < 0: not part of an outline. */
+    {
+        int lc[8], nl = 0, indented = 0, items = 0;
+        for (c = c0; c < c1 && nl < 8; c++)
+            if (is_label_col(t, c) && !ft_column_is_code(t, c))
+                lc[nl++] = c;
         for (r = t->n_header_rows; r < t->n_rows; r++) {
-            group[r] = labels[r] && !is_total_label(labels[r]) &&
-                       !FT_CELL(t, r, lab_col2)->text && !codes[r];
-            if (!group[r] && FT_CELL(t, r, lab_col2)->text)
-                items++;
+            int k2;
+            level[r] = -1;
+            if (codes[r] || is_total_label(labels[r]))
+                continue;
+            for (k2 = 0; k2 < nl; k2++)
+                if (FT_CELL(t, r, lc[k2])->text) {
+                    level[r] = k2;
+                    break;
+                }
+            if (level[r] > 0)
+                indented = 1;
         }
-        if (!items)
-            memset(group, 0, (size_t)t->n_rows);
+        if (!indented && econ && nl >= 2) {
+            for (r = t->n_header_rows; r < t->n_rows; r++) {
+                if (level[r] < 0)
+                    continue;
+                if (FT_CELL(t, r, lc[1])->text) {
+                    level[r] = 1;
+                    items++;
+                }
+            }
+            indented = items > 0;
+        }
+        if (!indented || !econ)
+            for (r = 0; r < t->n_rows; r++)
+                level[r] = -1;
+        for (r = t->n_header_rows; r < t->n_rows; r++)
+            group[r] = level[r] == 0;
     }
     for (c = c0; c < c1 && st == FT_OK; c++) {
         if (!is_numeric_col(t, c))
             continue;
-        /* groups of economic classes */
+        /* outline groups */
         for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
-            int prec = 0, has = 0, n = 0, has_total = 0;
+            int prec = 0, has = 0, n = 0, has_total = 0, next = 99;
             double sum = 0, total;
             char what[200];
-            if (!group[r])
+            if (level[r] < 0)
+                continue;
+            for (k = r + 1; k < t->n_rows; k++) {
+                if (level[k] < 0 && is_total_label(labels[k]))
+                    break;
+                if (level[k] >= 0 && level[k] <= level[r])
+                    break;
+                if (level[k] > level[r] && level[k] < next)
+                    next = level[k];
+            }
+            if (next == 99)
                 continue;
             total = val(t, r, c, &prec, &has_total);
             for (k = r + 1; k < t->n_rows; k++) {
-                if (group[k] || is_total_label(labels[k]))
+                if (level[k] < 0 && is_total_label(labels[k]))
                     break;
-                sum += val(t, k, c, &prec, &has);
-                n++;
+                if (level[k] >= 0 && level[k] <= level[r])
+                    break;
+                if (level[k] == next) {
+                    sum += val(t, k, c, &prec, &has);
+                    n++;
+                }
             }
             if (n == 0 || (!has && !has_total))
                 continue;
-            snprintf(what, sizeof what, "group %s", labels[r]);
+            snprintf(what, sizeof what, "group %s",
+                     labels[r] ? labels[r] : "");
             st = report(log, t, index, r, c, "group_total", sum, total, prec,
                         n, what);
         }
@@ -454,6 +508,7 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     free(codes);
     free(labels);
     free(group);
+    free(level);
     return st;
 }
 
