@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,7 +278,8 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
     runvec hr = {0}, vr = {0};
     int *vstart = malloc((size_t)(w > 0 ? w : 1) * sizeof *vstart);
     int *vopen = calloc((size_t)(w / 8 + 2), sizeof *vopen);
-    int x, y, ok = vstart && vopen;
+    int *vthin = calloc((size_t)(w > 0 ? w : 1), sizeof *vthin);
+    int x, y, ok = vstart && vopen && vthin, sthin = 0;
 
     for (x = 0; x < w && ok; x++)
         vstart[x] = -1;
@@ -303,31 +305,48 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
             inkh = v >= 0x60 || (below && v + below[x] >= 0x70);
             inkv = v >= 0x60 || (x + 1 < w && v + row[x + 1] >= 0x70);
             if (inkh) {
-                if (s < 0)
+                /* thin here: the page a few pixels across is lighter */
+                int b = below ? below[x] : 0, m = v > b ? v : b;
+                int up = y >= 3 ? row[x - 3 * (ptrdiff_t)stride] : 0;
+                int dn = y + 4 < h ? row[x + 4 * (ptrdiff_t)stride] : 0;
+                if (s < 0) {
                     s = x;
+                    sthin = 0;
+                }
+                sthin += (up > dn ? up : dn) * 2 <= m;
             } else if (s >= 0) {
-                if (x - s >= minlen && !runvec_push(&hr, y, s, x))
+                /* a rule is thin along most of its length; a shaded
+                 * band or a filled cell is not a rule */
+                if (x - s >= minlen && sthin * 2 >= x - s &&
+                    !runvec_push(&hr, y, s, x))
                     ok = 0;
                 s = -1;
             }
             if (inkv) {
+                int r = x + 1 < w ? row[x + 1] : 0, m = v > r ? v : r;
+                int lf = x >= 3 ? row[x - 3] : 0;
+                int rt = x + 4 < w ? row[x + 4] : 0;
                 if (vstart[x] < 0) {
                     vstart[x] = y;
+                    vthin[x] = 0;
                     vopen[x >> 3]++;
                 }
+                vthin[x] += (lf > rt ? lf : rt) * 2 <= m;
             } else if (vstart[x] >= 0) {
-                if (y - vstart[x] >= minlen &&
+                if (y - vstart[x] >= minlen && vthin[x] * 2 >= y - vstart[x] &&
                     !runvec_push(&vr, x, vstart[x], y))
                     ok = 0;
                 vstart[x] = -1;
                 vopen[x >> 3]--;
             }
         }
-        if (s >= 0 && w - s >= minlen && !runvec_push(&hr, y, s, w))
+        if (s >= 0 && w - s >= minlen && sthin * 2 >= w - s &&
+            !runvec_push(&hr, y, s, w))
             ok = 0;
     }
     for (x = 0; x < w && ok; x++)
         if (vstart[x] >= 0 && h - vstart[x] >= minlen &&
+            vthin[x] * 2 >= h - vstart[x] &&
             !runvec_push(&vr, x, vstart[x], h))
             ok = 0;
     if (ok)
@@ -338,6 +357,7 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
     free(vr.v);
     free(vstart);
     free(vopen);
+    free(vthin);
     return ok;
 }
 
