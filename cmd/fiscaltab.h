@@ -38,4 +38,9 @@ typedef struct ft_convert_stats {
 /* Converts one PDF; returns an ft_exit code. Prints diagnostics. */
 int ft_convert(const ft_convert_opts *o, ft_convert_stats *stats);
 
+/* `fiscaltab inspect`: prints the page's grids, draws it to png (or not
+ * when NULL); returns an ft_exit code. */
+int ft_inspect(const char *input, int page, const char *png,
+               const char *password);
+
 #endif

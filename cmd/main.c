@@ -24,6 +24,7 @@ usage(int status)
     printf(
         "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
         "                 [--password PW] [-q]\n"
+        "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
         "       fiscaltab --help | --version\n"
         "\n"
         "Turns the tables of a budget PDF into DIR/STEM.xlsx (an index sheet,\n"
@@ -37,6 +38,10 @@ usage(int status)
         "  -q, --quiet          no summary on stderr\n"
         "  -h, --help           this help\n"
         "      --version        version\n"
+        "\n"
+        "inspect prints the tables found on page N as text grids and, with\n"
+        "--png, draws the page with the rules (red), tables (blue) and\n"
+        "cells (green) fiscaltab saw.\n"
         "\n"
         "Exit codes: 0 ok; 1 converted but validation checks failed;\n"
         "2 usage; 3 unreadable or not a PDF; 4 encrypted and no or a wrong\n"
@@ -138,6 +143,50 @@ cmd_convert(int argc, char **argv)
     return ft_convert(&o, &stats);
 }
 
+/* The inspect command. */
+static int
+cmd_inspect(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"page", required_argument, NULL, 'p'},
+        {"png", required_argument, NULL, 'g'},
+        {"password", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *png = NULL, *password = NULL;
+    int ch, page = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'p':
+            page = page_number(optarg, optarg + strlen(optarg));
+            if (page <= 0) {
+                fprintf(stderr, "fiscaltab: error: bad --page '%s'\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
+            break;
+        case 'g':
+            png = optarg;
+            break;
+        case 'P':
+            password = optarg;
+            break;
+        case 'h':
+            usage(0);
+            break;
+        default:
+            usage(FT_EXIT_USAGE);
+        }
+    }
+    if (optind != argc - 1 || page <= 0) {
+        fprintf(stderr, "fiscaltab: error: inspect takes one FILE and "
+                        "--page N\n");
+        usage(FT_EXIT_USAGE);
+    }
+    return ft_inspect(argv[optind], page, png, password);
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -156,6 +205,8 @@ main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "convert"))
         rc = cmd_convert(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "inspect"))
+        rc = cmd_inspect(argc - 1, argv + 1);
     else {
         fprintf(stderr, "fiscaltab: error: unknown command '%s'\n", argv[1]);
         usage(FT_EXIT_USAGE);

@@ -12,6 +12,69 @@
 #include "extract.h"
 
 /*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/*
+ * One page through extraction: glyphs, layout, rules when the text looks
+ * tabular, tables. Problems are logged. On return *page holds the glyphs
+ * and rules (clear it) and *found the page's tables.
+ */
+static ft_status
+extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
+             ft_log *log, ft_extract_stats *stats)
+{
+    ft_status st;
+    ft_error err = {FT_OK, ""};
+    ft_layout layout;
+    char msg[320];
+
+    memset(&layout, 0, sizeof layout);
+    stats->pages++;
+    st = ft_doc_page_glyphs(doc, p, page, &err);
+    if (st != FT_OK) {
+        if (st == FT_ERR_NOMEM)
+            return st;
+        snprintf(msg, sizeof msg, "page skipped: %s", err.msg);
+        stats->pages_failed++;
+        return ft_log_add(log, p, -1, -1, -1, "extract", "page_unreadable",
+                          FT_FAIL, NULL, NULL, msg);
+    }
+    if (page->n_glyphs == 0)
+        return ft_log_add(log, p, -1, -1, -1, "extract", "no_text_layer",
+                          FT_INFO, NULL, NULL,
+                          "no text layer (a scanned or blank page): "
+                          "nothing extracted");
+    if (page->n_duplicates > 0) {
+        snprintf(msg, sizeof msg,
+                 "%zu duplicate glyphs (fake bold, drawn twice) dropped",
+                 page->n_duplicates);
+        st = ft_log_add(log, p, -1, -1, -1, "extract", "fake_bold", FT_INFO,
+                        NULL, NULL, msg);
+        stats->duplicates += page->n_duplicates;
+    }
+    if (st == FT_OK)
+        st = ft_layout_build(page, &layout);
+    if (st == FT_OK && ft_layout_maybe_table(&layout, page->width)) {
+        st = ft_doc_page_rules(doc, page, &err);
+        if (st != FT_OK && st != FT_ERR_NOMEM) {
+            /* no rules: the grid comes from text alignment alone */
+            snprintf(msg, sizeof msg, "rules not read: %s", err.msg);
+            st = ft_log_add(log, p, -1, -1, -1, "extract", "no_rules",
+                            FT_INFO, NULL, NULL, msg);
+        } else if (st == FT_OK && page->n_rules > 0) {
+            ft_layout_clear(&layout);
+            st = ft_layout_build(page, &layout);
+        }
+    }
+    if (st == FT_OK)
+        st = ft_page_tables(page, &layout, found);
+    ft_layout_clear(&layout);
+    return st;
+}
+
+
+/*****************************************************************************
  * Public functions
  *****************************************************************************/
 
@@ -20,65 +83,17 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
                ft_log *log, ft_extract_stats *stats)
 {
     ft_status st = FT_OK;
-    ft_error err = {FT_OK, ""};
     int p;
 
     memset(stats, 0, sizeof *stats);
     for (p = first; p <= last && st == FT_OK; p++) {
         ft_page page;
-        ft_layout layout;
         ft_table_list found = {0};
-        char msg[320];
-
-        memset(&layout, 0, sizeof layout);
-        stats->pages++;
-        st = ft_doc_page_glyphs(doc, p, &page, &err);
-        if (st != FT_OK) {
-            ft_page_clear(&page);
-            if (st == FT_ERR_NOMEM)
-                break;
-            snprintf(msg, sizeof msg, "page skipped: %s", err.msg);
-            st = ft_log_add(log, p, -1, -1, -1, "extract",
-                            "page_unreadable", FT_FAIL, NULL, NULL, msg);
-            stats->pages_failed++;
-            continue;
-        }
-        if (page.n_glyphs == 0) {
-            st = ft_log_add(log, p, -1, -1, -1, "extract", "no_text_layer",
-                            FT_INFO, NULL, NULL,
-                            "no text layer (a scanned or blank page): "
-                            "nothing extracted");
-            ft_page_clear(&page);
-            continue;
-        }
-        if (page.n_duplicates > 0) {
-            snprintf(msg, sizeof msg,
-                     "%zu duplicate glyphs (fake bold, drawn twice) dropped",
-                     page.n_duplicates);
-            st = ft_log_add(log, p, -1, -1, -1, "extract", "fake_bold",
-                            FT_INFO, NULL, NULL, msg);
-            stats->duplicates += page.n_duplicates;
-        }
-        if (st == FT_OK)
-            st = ft_layout_build(&page, &layout);
-        if (st == FT_OK && ft_layout_maybe_table(&layout, page.width)) {
-            st = ft_doc_page_rules(doc, &page, &err);
-            if (st != FT_OK && st != FT_ERR_NOMEM) {
-                /* no rules: the grid comes from text alignment alone */
-                snprintf(msg, sizeof msg, "rules not read: %s", err.msg);
-                st = ft_log_add(log, p, -1, -1, -1, "extract", "no_rules",
-                                FT_INFO, NULL, NULL, msg);
-            } else if (st == FT_OK && page.n_rules > 0) {
-                ft_layout_clear(&layout);
-                st = ft_layout_build(&page, &layout);
-            }
-        }
-        if (st == FT_OK)
-            st = ft_page_tables(&page, &layout, &found);
+        memset(&page, 0, sizeof page);
+        st = extract_page(doc, p, &page, &found, log, stats);
         if (st == FT_OK)
             st = ft_tables_stitch(tables, &found);
         ft_table_list_clear(&found);
-        ft_layout_clear(&layout);
         ft_page_clear(&page);
     }
 
@@ -124,5 +139,21 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
         ft_table_clear(&tables->items[tables->n - 1]);
         tables->n--;
     }
+    return st;
+}
+
+ft_status
+ft_doc_inspect(ft_doc *doc, int number, const char *png, double scale,
+               ft_table_list *tables, ft_log *log, ft_error *err)
+{
+    ft_page page;
+    ft_extract_stats stats = {0};
+    ft_status st;
+
+    memset(&page, 0, sizeof page);
+    st = extract_page(doc, number, &page, tables, log, &stats);
+    if (st == FT_OK && png)
+        st = ft_doc_draw_page(doc, &page, tables, png, scale, err);
+    ft_page_clear(&page);
     return st;
 }

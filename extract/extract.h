@@ -68,6 +68,24 @@ ft_status ft_doc_extract(ft_doc *doc, int first, int last,
                          struct ft_table_list *tables, ft_log *log,
                          ft_extract_stats *stats);
 
+/**
+ * Extracts one page on its own, as `fiscaltab inspect` shows it: its
+ * tables go to *tables (not stitched) and, when png is not NULL, the page
+ * is drawn at scale (1 = 72 dpi) into that PNG file with the rules (red),
+ * table boxes (blue) and cells (green) over it.
+ */
+ft_status ft_doc_inspect(ft_doc *doc, int number, const char *png,
+                         double scale, struct ft_table_list *tables,
+                         ft_log *log, ft_error *err);
+
+/**
+ * Draws a page with its rules and the given tables over it into a PNG
+ * (extract/pdf.c; the page must have been read by ft_doc_page_glyphs).
+ */
+ft_status ft_doc_draw_page(ft_doc *doc, const ft_page *page,
+                           const struct ft_table_list *tables,
+                           const char *png, double scale, ft_error *err);
+
 /* ---------------------------------------------------------------- */
 /* Layout (extract/layout.c): glyphs -> segments -> lines             */
 /* ---------------------------------------------------------------- */

@@ -870,6 +870,8 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                     FT_CELL(out, r, c)->text = NULL;
                 }
                 up->colspan = hi_c[c] - lo_c[c] + 1;
+                up->box.x0 = cols.v[lo_c[c]];
+                up->box.x1 = cols.v[hi_c[c] + 1];
                 for (k2 = lo_c[c] + 1; k2 <= hi_c[c]; k2++)
                     FT_CELL(out, r, k2)->covered = 1;
             }
@@ -899,6 +901,7 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 if (r1 > r) {
                     int cc;
                     cell->rowspan = r1 - r + 1;
+                    cell->box.y1 = rows.v[r1 + 1];
                     for (rr = r + 1; rr <= r1; rr++)
                         for (cc = c; cc < c + cell->colspan; cc++)
                             FT_CELL(out, rr, cc)->covered = 1;

@@ -644,3 +644,70 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     drop_strokes(page);
     return FT_OK;
 }
+
+ft_status
+ft_doc_draw_page(ft_doc *doc, const ft_page *page,
+                 const struct ft_table_list *tables, const char *png,
+                 double scale, ft_error *err)
+{
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    ft_status st;
+    size_t i;
+    int w, h, r, c;
+    cairo_status_t cs;
+
+    st = load_page(doc, page->number, err);
+    if (st != FT_OK)
+        return st;
+    if (!(scale > 0.1 && scale <= 8))
+        scale = 2;
+    w = (int)ceil(page->width * scale);
+    h = (int)ceil(page->height * scale);
+    if ((long)w * h > FT_MAX_RENDER_PIXELS)
+        return fail(err, FT_ERR_LIMIT, "page too large to draw%s", "");
+    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render(doc->page, cr);
+    cairo_set_line_width(cr, 1.5 / scale);
+    /* cells (green), then table boxes (blue), then rules (red) */
+    for (i = 0; i < tables->n; i++) {
+        const ft_table *t = &tables->items[i];
+        cairo_set_source_rgba(cr, 0, 0.6, 0, 0.8);
+        for (r = 0; r < t->n_rows; r++)
+            for (c = 0; c < t->n_cols; c++) {
+                const ft_cell *cell = FT_CELL(t, r, c);
+                if (cell->covered || cell->page != page->number)
+                    continue;
+                cairo_rectangle(cr, cell->box.x0 + 1, cell->box.y0 + 1,
+                                cell->box.x1 - cell->box.x0 - 2,
+                                cell->box.y1 - cell->box.y0 - 2);
+                cairo_stroke(cr);
+            }
+        cairo_set_source_rgba(cr, 0, 0, 1, 0.8);
+        cairo_rectangle(cr, t->box.x0 - 3, t->box.y0 - 3,
+                        t->box.x1 - t->box.x0 + 6, t->box.y1 - t->box.y0 + 6);
+        cairo_stroke(cr);
+    }
+    cairo_set_source_rgba(cr, 1, 0, 0, 0.9);
+    for (i = 0; i < page->n_rules; i++) {
+        const ft_rule *q = &page->rules[i];
+        if (q->dir == 'h') {
+            cairo_move_to(cr, q->a, q->pos);
+            cairo_line_to(cr, q->b, q->pos);
+        } else {
+            cairo_move_to(cr, q->pos, q->a);
+            cairo_line_to(cr, q->pos, q->b);
+        }
+        cairo_stroke(cr);
+    }
+    cairo_destroy(cr);
+    cs = cairo_surface_write_to_png(surf, png);
+    cairo_surface_destroy(surf);
+    if (cs != CAIRO_STATUS_SUCCESS)
+        return fail(err, FT_ERR_WRITE, "cannot write %s", png);
+    return FT_OK;
+}

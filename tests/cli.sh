@@ -97,4 +97,17 @@ cmp -s "$O/a/seed-budget.log.jsonl" "$O/b/seed-budget.log.jsonl" && ok ||
 # --- page range: only the pages asked for
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/c" --pages 12-12
 expect_err "2 tables from 1 pages"
+# --- inspect: the grid as text, the page drawn, exit codes
+expect_rc 0 "$FT" inspect fixtures/seed-budget.pdf --page 4 --png "$O/p4.png"
+grep -q '^table 1: 2023年预算收入总表 | unit 万元 | 18 x 9, 2 header rows, ruled$' "$WORK/out" &&
+    ok || bad "inspect table line"
+grep -q '^H 项目 *| < ' "$WORK/out" && ok || bad "inspect shows the span"
+head -c 8 "$O/p4.png" | od -An -tx1 | grep -q '89 50 4e 47' && ok ||
+    bad "inspect PNG"
+expect_rc 0 "$FT" inspect fixtures/seed-budget.pdf --page 1
+grep -q 'no_text_layer' "$WORK/out" && ok || bad "inspect on a scanned page"
+expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf --page 99
+expect_err "fiscaltab: error: fixtures/seed-budget.pdf: no page 99 (the document has 17 pages)"
+expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf
+expect_rc 3 "$FT" inspect "$O/text.pdf" --page 1
 summary cli
