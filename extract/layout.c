@@ -90,7 +90,7 @@ static int
 is_numch(uint32_t cp)
 {
     return (cp >= '0' && cp <= '9') || cp == ',' || cp == '.' ||
-           (cp >= 0xFF10 && cp <= 0xFF19);
+           cp == '-' || cp == '%' || (cp >= 0xFF10 && cp <= 0xFF19);
 }
 
 /*
@@ -119,10 +119,14 @@ rule_between(const ft_page *p, const ft_glyph *a, const ft_glyph *b)
     return 0;
 }
 
-/* 1 when the segment text looks like a printed number. */
+/* 1 when the segment text looks like a printed number (a year such as
+ * 2007 is a heading, not an amount). */
 static int
 looks_numeric(const char *s)
 {
+    if (strlen(s) == 4 && (!strncmp(s, "19", 2) || !strncmp(s, "20", 2)) &&
+        s[2] >= '0' && s[2] <= '9' && s[3] >= '0' && s[3] <= '9')
+        return 0;
     int digits = 0, other = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (; *u; u++) {
@@ -250,6 +254,12 @@ ft_layout_build(const ft_page *page, ft_layout *out)
             if (page->n_rules &&
                 rule_between(page, &page->glyphs[c->idx[c->n - 1]], g))
                 continue;
+            /* "89 1.1": white space between two numbers parts cells */
+            if (g->space_before && is_numch(g->cp) &&
+                ((page->glyphs[c->idx[c->n - 1]].cp >= '0' &&
+                  page->glyphs[c->idx[c->n - 1]].cp <= '9') ||
+                 page->glyphs[c->idx[c->n - 1]].cp == '%'))
+                continue;
             if (fabs(gap) < best_gap) {
                 best_gap = fabs(gap);
                 best = (long)j;
@@ -355,7 +365,6 @@ mem_error:
     free(order);
     if (st != FT_OK)
         ft_layout_clear(out);
-    (void)is_numch;
     return st;
 }
 

@@ -495,6 +495,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     char *text;
     const char *s;
     size_t n_chars, i, dropped;
+    int space = 1;
     ft_status st;
 
     memset(page, 0, sizeof *page);
@@ -540,12 +541,16 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     for (s = text, i = 0; *s; s = g_utf8_next_char(s), i++) {
         uint32_t cp = (uint32_t)g_utf8_get_char(s);
         ft_glyph *g;
-        if (is_space(cp))
+        if (is_space(cp)) {
+            space = 1;
             continue;
+        }
         if (rects[i].x2 <= rects[i].x1 || rects[i].y2 <= rects[i].y1)
             continue;
         g = &page->glyphs[page->n_glyphs++];
         g->cp = cp;
+        g->space_before = space;
+        space = 0;
         g->box.x0 = rects[i].x1;
         g->box.y0 = rects[i].y1;
         g->box.x1 = rects[i].x2;

@@ -217,7 +217,8 @@ join_title_above(const ft_layout *L, size_t li, ft_table *t)
     }
 }
 
-/* 1 when the table's cells hold dot leaders (a table of contents). */
+/* 1 when the table looks like a table of contents: dot leaders, or a
+ * column of page numbers. */
 static int
 has_leaders(const ft_table *t)
 {
@@ -229,7 +230,29 @@ has_leaders(const ft_table *t)
                       strstr(x, "···") || strstr(x, "．．．")))
                 n++;
         }
-    return n * 3 >= t->n_rows;
+    if (n * 3 >= t->n_rows)
+        return 1;
+    /* or a column of page numbers: small integers that never decrease */
+    for (c = 0; c < t->n_cols; c++) {
+        long last = -1, v;
+        int nums = 0, ok = 1;
+        for (r = 0; r < t->n_rows && ok; r++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            char *end;
+            if (!x)
+                continue;
+            v = strtol(x, &end, 10);
+            if (*end == '.' || !strcmp(end, "．") || !strcmp(end, "、"))
+                end += strlen(end);
+            if (*end || v < last || v > 999)
+                ok = 0;
+            last = v;
+            nums++;
+        }
+        if (ok && nums >= 2)
+            return 1;
+    }
+    return 0;
 }
 
 /* The text of the line with the largest type between top_limit and the

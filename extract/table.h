@@ -44,6 +44,7 @@ typedef struct ft_box {
 typedef struct ft_glyph {
     uint32_t cp;        /* Unicode code point as poppler decoded it */
     ft_box box;
+    int space_before;   /* poppler put white space before this glyph */
 } ft_glyph;
 
 /* A ruling line: horizontal ('h', at y = pos, from a to b) or vertical
