@@ -301,6 +301,21 @@ is_counter(const char *s, int *expect)
     return 1;
 }
 
+/* 1 when the text is a small whole number or a dash (a count). */
+static int
+is_count(const char *s)
+{
+    size_t n = strlen(s), i;
+    if (n == 0 || n > 6)
+        return 0;
+    if (!strcmp(s, "-"))
+        return 1;
+    for (i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
 /* 1 when the text is an amount rather than a code or a label. */
 static int
 is_amount(const char *s)
@@ -762,12 +777,23 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             }
             if (any && counter && expect > 2)
                 continue;
-            for (c = 0; c < nc; c++) {
-                ft_cell *cell = FT_CELL(out, r, c);
-                if (cell->text && is_amount(cell->text)) {
-                    first = r;
-                    break;
+            {
+                int small = 0;
+                for (c = 0; c < nc; c++) {
+                    ft_cell *cell = FT_CELL(out, r, c);
+                    if (!cell->text)
+                        continue;
+                    if (is_amount(cell->text)) {
+                        first = r;
+                        break;
+                    }
+                    /* small counts ("10", "1") in two or more columns past
+                     * the first: a data row of a statistical table */
+                    if (c > 0 && is_count(cell->text))
+                        small++;
                 }
+                if (small >= 2 && first == nr)
+                    first = r;
             }
         }
         if (first == nr) {
