@@ -141,6 +141,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     ft_doc *doc = NULL;
     ft_error err = {FT_OK, ""};
     ft_table_list tables = {0};
+    ft_prose_list prose = {0};
     ft_log log = {0};
     ft_status st;
     ft_extract_stats xs = {0};
@@ -177,7 +178,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                         NULL, NULL, "the document has no pages");
 
     if (st == FT_OK)
-        st = ft_doc_extract(doc, first, last, &tables, &log, &xs);
+        st = ft_doc_extract(doc, first, last, &tables, &log, &prose, &xs);
     stats->pages = xs.pages;
     stats->pages_failed = xs.pages_failed;
     stats->duplicates = xs.duplicates;
@@ -243,6 +244,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         if (st == FT_OK)
             st = ft_validate_table(t, (int)i, &log);
     }
+    if (st == FT_OK)
+        st = ft_validate_text(&prose, tables.items, tables.n, &log);
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
                 ft_strerror(st));
@@ -321,6 +324,7 @@ out:
     free(stem);
     free(path);
     ft_table_list_clear(&tables);
+    ft_prose_list_clear(&prose);
     ft_log_clear(&log);
     ft_doc_free(doc);
     return rc;

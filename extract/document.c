@@ -6,6 +6,7 @@
  * released one at a time.
  */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +21,77 @@
  * tabular, tables. Problems are logged. On return *page holds the glyphs
  * and rules (clear it) and *found the page's tables.
  */
+/*
+ * Appends the page's lines that lie outside every table of found (and
+ * are not their titles' lines) to prose as one text. Returns FT_ERR_NOMEM
+ * on failure.
+ */
+static ft_status
+collect_prose(const ft_layout *L, const ft_table_list *found, int page,
+              ft_prose_list *prose)
+{
+    size_t i, j, k, len = 0, cap = 256;
+    char *text = malloc(cap);
+    if (!text)
+        return FT_ERR_NOMEM;
+    text[0] = 0;
+    for (i = 0; i < L->n_lines; i++) {
+        const ft_line *ln = &L->lines[i];
+        double cy = (ln->box.y0 + ln->box.y1) / 2;
+        int inside = 0;
+        for (k = 0; k < found->n && !inside; k++) {
+            const ft_box *b = &found->items[k].box;
+            if (found->items[k].n_rows > 0 && cy >= b->y0 - 2 &&
+                cy <= b->y1 + 2 && ln->box.x0 < b->x1 && ln->box.x1 > b->x0)
+                inside = 1;
+        }
+        if (inside)
+            continue;
+        for (j = 0; j < ln->ns; j++) {
+            const char *t = L->segs[ln->s0 + j].text;
+            size_t n = strlen(t);
+            if (len + n + 3 > cap) {
+                char *nt;
+                while (len + n + 3 > cap)
+                    cap *= 2;
+                nt = realloc(text, cap);
+                if (!nt) {
+                    free(text);
+                    return FT_ERR_NOMEM;
+                }
+                text = nt;
+            }
+            if (j > 0)
+                text[len++] = ' ';
+            memcpy(text + len, t, n + 1);
+            len += n;
+        }
+        text[len++] = '\n';
+        text[len] = 0;
+    }
+    if (len == 0) {
+        free(text);
+        return FT_OK;
+    }
+    if (prose->n == prose->cap) {
+        size_t c = prose->cap ? prose->cap * 2 : 16;
+        ft_prose *v = realloc(prose->items, c * sizeof *v);
+        if (!v) {
+            free(text);
+            return FT_ERR_NOMEM;
+        }
+        prose->items = v;
+        prose->cap = c;
+    }
+    prose->items[prose->n].page = page;
+    prose->items[prose->n].text = text;
+    prose->n++;
+    return FT_OK;
+}
+
 static ft_status
 extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
-             ft_log *log, ft_extract_stats *stats)
+             ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
 {
     ft_status st;
     ft_error err = {FT_OK, ""};
@@ -69,6 +138,8 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     }
     if (st == FT_OK)
         st = ft_page_tables(page, &layout, found);
+    if (st == FT_OK && prose)
+        st = collect_prose(&layout, found, p, prose);
     ft_layout_clear(&layout);
     return st;
 }
@@ -80,7 +151,7 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
 
 ft_status
 ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
-               ft_log *log, ft_extract_stats *stats)
+               ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
 {
     ft_status st = FT_OK;
     int p;
@@ -90,7 +161,7 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
         ft_page page;
         ft_table_list found = {0};
         memset(&page, 0, sizeof page);
-        st = extract_page(doc, p, &page, &found, log, stats);
+        st = extract_page(doc, p, &page, &found, log, prose, stats);
         if (st == FT_OK)
             st = ft_tables_stitch(tables, &found);
         ft_table_list_clear(&found);
@@ -151,7 +222,7 @@ ft_doc_inspect(ft_doc *doc, int number, const char *png, double scale,
     ft_status st;
 
     memset(&page, 0, sizeof page);
-    st = extract_page(doc, number, &page, tables, log, &stats);
+    st = extract_page(doc, number, &page, tables, log, NULL, &stats);
     if (st == FT_OK && png)
         st = ft_doc_draw_page(doc, &page, tables, png, scale, err);
     ft_page_clear(&page);

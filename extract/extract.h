@@ -61,12 +61,13 @@ struct ft_table_list;
 /**
  * Extracts the tables of pages first..last (1-based, inclusive) into
  * *tables, logging page problems (unreadable page, no text layer, fake
- * bold) into *log. Returns FT_ERR_NOMEM on failure; page errors are not
- * failures.
+ * bold) into *log. When prose is not NULL, the text outside the tables
+ * (headings and narrative) is appended to it, a page at a time. Returns
+ * FT_ERR_NOMEM on failure; page errors are not failures.
  */
 ft_status ft_doc_extract(ft_doc *doc, int first, int last,
                          struct ft_table_list *tables, ft_log *log,
-                         ft_extract_stats *stats);
+                         ft_prose_list *prose, ft_extract_stats *stats);
 
 /**
  * Extracts one page on its own, as `fiscaltab inspect` shows it: its

@@ -149,3 +149,15 @@ ft_cell_name(int row, int col, char *buf)
         snprintf(buf + n, 16 - (size_t)n, "%d", row + 1);
     }
 }
+
+void
+ft_prose_list_clear(ft_prose_list *l)
+{
+    size_t i;
+    if (!l)
+        return;
+    for (i = 0; i < l->n; i++)
+        free(l->items[i].text);
+    free(l->items);
+    memset(l, 0, sizeof *l);
+}

@@ -112,6 +112,21 @@ typedef struct ft_table {
 /* Cell at (r, c); no bounds check. */
 #define FT_CELL(t, r, c) (&(t)->cells[(size_t)(r) * (size_t)(t)->n_cols + (c)])
 
+/* The prose of one page: its lines outside every table, joined (CJK
+ * without spaces), one line of text per printed line, '\n' between. */
+typedef struct ft_prose {
+    int page;
+    char *text;
+} ft_prose;
+
+typedef struct ft_prose_list {
+    ft_prose *items;
+    size_t n, cap;
+} ft_prose_list;
+
+/* Frees the texts and the array; NULL is ignored. */
+void ft_prose_list_clear(ft_prose_list *l);
+
 /* What a log entry reports on. */
 typedef enum ft_verdict { FT_PASS = 0, FT_FAIL, FT_INFO } ft_verdict;
 

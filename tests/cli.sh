@@ -64,7 +64,7 @@ expect_err "fiscaltab: check failed: sheet '01 2023年一般公共预算支出�
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
 [ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"
-expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 17 pages"
+expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 18 pages"
 [ -s "$O/a/seed-budget.xlsx" ] && [ -s "$O/a/seed-budget.log.jsonl" ] && ok ||
     bad "xlsx or log missing"
 n=$(ls "$O/a/seed-budget" | grep -c '\.csv$')
@@ -107,7 +107,7 @@ head -c 8 "$O/p4.png" | od -An -tx1 | grep -q '89 50 4e 47' && ok ||
 expect_rc 0 "$FT" inspect fixtures/seed-budget.pdf --page 1
 grep -q 'no_text_layer' "$WORK/out" && ok || bad "inspect on a scanned page"
 expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf --page 99
-expect_err "fiscaltab: error: fixtures/seed-budget.pdf: no page 99 (the document has 17 pages)"
+expect_err "fiscaltab: error: fixtures/seed-budget.pdf: no page 99 (the document has 18 pages)"
 expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf
 expect_rc 3 "$FT" inspect "$O/text.pdf" --page 1
 summary cli

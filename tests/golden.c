@@ -224,7 +224,8 @@ main(int argc, char **argv)
         fprintf(stderr, "golden: %s: %s\n", pdf, err.msg);
         return 2;
     }
-    if (ft_doc_extract(doc, 1, ft_doc_page_count(doc), &tables, &log, &xs) !=
+    if (ft_doc_extract(doc, 1, ft_doc_page_count(doc), &tables, &log, NULL,
+                       &xs) !=
         FT_OK)
         return 99;
     if (print) {

@@ -22,6 +22,14 @@ typedef struct ft_check_counts {
  */
 ft_status ft_validate_table(const ft_table *t, int index, ft_log *log);
 
+/**
+ * Checks the text around the tables: years in table titles and section
+ * headings against the document's year, and the rates and shares that
+ * the narrative states against its own figures. prose may be NULL.
+ */
+ft_status ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
+                           size_t n_tables, ft_log *log);
+
 /* Counts the check entries of a log (kind "check"). */
 void ft_log_count(const ft_log *log, ft_check_counts *out);
 

@@ -40,6 +40,7 @@ tp_text(ft_page *p, const char *s, double x, double y, double sz, int right)
 {
     double w = 0;
     const char *q;
+    int space = 1; /* text placed apart starts a new word */
     if (right) {
         for (q = s; *q;) {
             uint32_t cp;
@@ -55,9 +56,13 @@ tp_text(ft_page *p, const char *s, double x, double y, double sz, int right)
         double adv;
         q += tp_decode(q, &cp);
         adv = cp < 0x80 ? sz * 0.55 : sz;
-        if (cp != ' ') {
+        if (cp == ' ') {
+            space = 1;
+        } else {
             ft_glyph *g = &p->glyphs[p->n_glyphs++];
             g->cp = cp;
+            g->space_before = space;
+            space = 0;
             g->box.x0 = x;
             g->box.x1 = x + adv;
             g->box.y0 = y;
