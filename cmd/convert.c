@@ -148,6 +148,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     int first, last, rc = FT_EXIT_OK;
     char *stem = NULL, *path = NULL;
     char (*sheets)[128] = NULL;
+    const char **kinds = NULL;
     double t0 = now();
     size_t plen = 0;
     size_t i;
@@ -222,11 +223,12 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         if (st == FT_OK) {
             snprintf(msg, sizeof msg,
                      "%s: %d rows x %d columns, %d header rows, %zu amounts, "
-                     "%s, unit %s%s",
+                     "%s, unit %s%s, kind %s",
                      t->title ? t->title : "(untitled table)", t->n_rows,
                      t->n_cols, t->n_header_rows, numbers, pages,
                      t->unit ? t->unit : "(none)",
-                     t->ruled ? ", ruled" : ", from text alignment");
+                     t->ruled ? ", ruled" : ", from text alignment",
+                     ft_table_kind(t));
             st = ft_log_add(&log, t->page_first, (int)i, -1, -1, "extract",
                             "table", FT_INFO, NULL, NULL, msg);
         }
@@ -245,7 +247,11 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
             st = ft_validate_table(t, (int)i, &log);
     }
     if (st == FT_OK)
+        st = ft_validate_document(tables.items, tables.n, &log);
+    if (st == FT_OK)
         st = ft_validate_text(&prose, tables.items, tables.n, &log);
+    if (st == FT_OK)
+        st = ft_validate_prose_oddities(&prose, &log);
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
                 ft_strerror(st));
@@ -258,7 +264,10 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     plen = strlen(o->outdir) + 512;
     path = malloc(plen);
     sheets = ft_sheet_names(tables.items, tables.n);
-    if (!stem || !path || !sheets) {
+    kinds = calloc(tables.n + 1, sizeof *kinds);
+    for (i = 0; kinds && i < tables.n; i++)
+        kinds[i] = ft_table_kind(&tables.items[i]);
+    if (!stem || !path || !sheets || !kinds) {
         rc = FT_EXIT_INTERNAL;
         goto out;
     }
@@ -276,6 +285,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         res.log = &log;
         res.pages = stats->pages;
         res.sheets = sheets;
+        res.kinds = kinds;
         snprintf(path, plen, "%s/%.255s.xlsx", o->outdir, stem);
         st = ft_write_xlsx(&res, path, &err);
         if (st == FT_OK) {
@@ -320,6 +330,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         rc = cc.failed ? FT_EXIT_CHECKS : FT_EXIT_OK;
     }
 out:
+    free(kinds);
     free(sheets);
     free(stem);
     free(path);

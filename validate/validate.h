@@ -30,6 +30,26 @@ ft_status ft_validate_table(const ft_table *t, int index, ft_log *log);
 ft_status ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                            size_t n_tables, ft_log *log);
 
+/* The kind of a table from its title: "income_expense_summary",
+ * "income_summary", "expense_summary", "appropriation_summary",
+ * "general_budget_expense", "basic_expense_economic", "government_fund",
+ * "state_capital", "three_public_costs", "operating_costs",
+ * "project_expense", "project_performance_form", "procurement" or
+ * "other". A static string. */
+const char *ft_table_kind(const ft_table *t);
+
+/**
+ * Checks across the tables of one document (收支总表 against 收入总表 and
+ * 支出总表) and logs oddities in cells (doubled words, template
+ * leftovers, negative amounts) as info.
+ */
+ft_status ft_validate_document(const ft_table *tables, size_t n,
+                               ft_log *log);
+
+/* Logs doubled words and template leftovers in the narrative as info. */
+ft_status ft_validate_prose_oddities(const ft_prose_list *prose,
+                                     ft_log *log);
+
 /* Counts the check entries of a log (kind "check"). */
 void ft_log_count(const ft_log *log, ft_check_counts *out);
 

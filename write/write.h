@@ -17,6 +17,7 @@ typedef struct ft_doc_result {
     size_t n_tables;
     const ft_log *log;
     int pages;
+    const char **kinds;     /* kind of each table (validate/), or NULL */
     char (*sheets)[128];     /* sheet name of each table (UTF-8, <= 31
                              * characters), from ft_sheet_names() */
 } ft_doc_result;

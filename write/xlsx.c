@@ -194,9 +194,10 @@ write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
     static const char *const head[] = {"sheet", "title", "entity", "unit",
                                        "label", "pages", "rows", "columns",
                                        "header_rows", "checks_passed",
-                                       "checks_failed", "status", "note"};
+                                       "checks_failed", "status", "note",
+                                       "kind"};
     static const double widths[] = {30, 40, 24, 8, 14, 8, 6, 8, 11, 13, 13,
-                                    8, 24};
+                                    8, 24, 22};
     lxw_worksheet *ws = workbook_add_worksheet(wb, "index");
     lxw_format *hf = fmt_for(f, 1, 0, 0, 0, 0);
     lxw_format *nf = fmt_for(f, 0, 0, 1, 0, 0);
@@ -264,6 +265,8 @@ write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
                                                : "unchecked",
                                        fail ? fmt_for(f, 0, 1, 0, 0, 0)
                                             : NULL);
+        if (e == LXW_NO_ERROR && doc->kinds && doc->kinds[i])
+            e = worksheet_write_string(ws, r, 13, doc->kinds[i], NULL);
         if (e == LXW_NO_ERROR && t->note) {
             char *s = clean_copy(t->note);
             if (!s)

@@ -128,12 +128,89 @@ test_tolerance(void)
     ft_table_clear(&t);
 }
 
+/* Counts entries of a rule and status. */
+static int
+count(const ft_log *log, const char *rule, ft_verdict v)
+{
+    size_t i;
+    int n = 0;
+    for (i = 0; i < log->n; i++)
+        if (!strcmp(log->items[i].rule, rule) && log->items[i].status == v)
+            n++;
+    return n;
+}
+
+static void
+test_narrative(void)
+{
+    static const char *const rows[] = {"项目|金额", "合计|1.00"};
+    ft_table t;
+    ft_log log = {0};
+    ft_prose p[1];
+    ft_prose_list pl = {p, 1, 1};
+    char text[] =
+        "第三部分 2022年度单位预算情况说明\n"
+        "2023年度预算收入总计14,567.80万元，比上年增加2235.74万元，\n"
+        "增加18.13%。2023年度支出预算14567.8万元，其中：基本支出6970.39万元，"
+        "占47.85%；项目支出7597.41万元，占52.51%。\n"
+        "与2022年度相比，保障保障XX月XX日前完成。\n";
+    build(&t, rows, 2, 2);
+    free(t.title);
+    t.title = strdup("2023年预算收支总表");
+    p[0].page = 3;
+    p[0].text = text;
+    CHECK(ft_validate_text(&pl, &t, 1, &log) == FT_OK, "text checks run");
+    CHECK(count(&log, "year", FT_FAIL) == 1, "heading naming 2022 fails");
+    CHECK(count(&log, "narrative_change", FT_PASS) == 1,
+          "2235.74 on 14567.80 is 18.13%%");
+    CHECK(count(&log, "narrative_share", FT_PASS) == 1, "47.85%% passes");
+    CHECK(count(&log, "narrative_share", FT_FAIL) == 1,
+          "52.51%% fails (52.15%%)");
+    CHECK(ft_validate_prose_oddities(&pl, &log) == FT_OK, "oddities run");
+    CHECK(count(&log, "doubled_word", FT_INFO) == 1, "保障保障 noted");
+    CHECK(count(&log, "template_leftover", FT_INFO) == 1, "XX月XX日 noted");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
+static void
+test_kinds_and_cross(void)
+{
+    static const char *const summary[] = {"项目|金额|项目|金额",
+                                          "本年收入合计|100.00|本年支出合计|90.00"};
+    static const char *const income[] = {"项目|合计|一般公共预算",
+                                         "合计|100.00|100.00"};
+    static const char *const expense[] = {"项目|合计|基本支出",
+                                          "合计|95.00|95.00"};
+    ft_table t[3];
+    ft_log log = {0};
+    build(&t[0], summary, 2, 4);
+    build(&t[1], income, 2, 3);
+    build(&t[2], expense, 2, 3);
+    t[0].title = strdup("2023年预算收支总表");
+    t[1].title = strdup("预算公开表2 2023年预算收入总表");
+    t[2].title = strdup("支出决算表");
+    CHECK(!strcmp(ft_table_kind(&t[0]), "income_expense_summary"), "收支");
+    CHECK(!strcmp(ft_table_kind(&t[1]), "income_summary"), "收入");
+    CHECK(!strcmp(ft_table_kind(&t[2]), "expense_summary"), "支出");
+    ft_validate_document(t, 3, &log);
+    CHECK(count(&log, "cross_table", FT_PASS) == 1, "本年收入 = 收入总表");
+    CHECK(count(&log, "cross_table", FT_FAIL) == 1,
+          "本年支出 90 != 支出总表 95");
+    ft_log_clear(&log);
+    ft_table_clear(&t[0]);
+    ft_table_clear(&t[1]);
+    ft_table_clear(&t[2]);
+}
+
 int
 main(void)
 {
     char name[16];
     test_budget_table();
     test_tolerance();
+    test_narrative();
+    test_kinds_and_cross();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
     ft_cell_name(11, 27, name);

@@ -1,0 +1,252 @@
+/*
+ * document.c - what each table is, and the checks across tables.
+ *
+ * Kinds come from the title, tolerant of numbering (公开01表, 表一), year and
+ * wording (预算/决算, 总表/表). Across tables: the 收支总表's 本年收入合计
+ * and 本年支出合计 equal the 合计 of the 收入总表 and 支出总表. Oddities
+ * worth a look are logged as info: doubled words ("保障保障"), template
+ * leftovers ("XX月XX日前"), negative amounts.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../normalize/normalize.h"
+#include "validate.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+/* 1 when folded s contains every word of the '|'-less list (NULL ends). */
+static int
+has_all(const char *s, const char *a, const char *b)
+{
+    return strstr(s, a) && (!b || strstr(s, b));
+}
+
+/* The value of the first number right of the first body cell whose
+ * folded text contains label; fills row/col. Returns 0 when absent. */
+static int
+labelled_value(const ft_table *t, const char *label, double *v, int *decimals,
+               int *row, int *col)
+{
+    int r, c, k;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            char *f;
+            int hit;
+            if (cell->kind != FT_CELL_TEXT || !cell->text)
+                continue;
+            f = ft_text_fold(cell->text);
+            hit = f && strstr(f, label) != NULL;
+            free(f);
+            if (!hit)
+                continue;
+            for (k = c + cell->colspan; k < t->n_cols; k++) {
+                const ft_cell *x = FT_CELL(t, r, k);
+                if (x->kind == FT_CELL_TEXT)
+                    break;
+                if (x->kind == FT_CELL_NUMBER) {
+                    *v = x->value;
+                    *decimals = x->decimals;
+                    *row = r;
+                    *col = k;
+                    return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* Compares a figure of table a with one of table b. */
+static ft_status
+cross(ft_log *log, const ft_table *tables, size_t n, size_t ia,
+      const char *la, size_t ib, const char *lb, const char *what)
+{
+    double va, vb;
+    int da, db, ra, ca, rb, cb;
+    char msg[400], name[16];
+    double tol;
+    (void)n;
+    if (!labelled_value(&tables[ia], la, &va, &da, &ra, &ca) ||
+        !labelled_value(&tables[ib], lb, &vb, &db, &rb, &cb))
+        return FT_OK;
+    tol = 0.5 * pow(10, -(da > db ? da : db)) * 2 + 1e-9;
+    ft_cell_name(rb, cb, name);
+    snprintf(msg, sizeof msg, "%s: %s %.*f here, %s %.*f in '%s' %s", what,
+             la, da, va, lb, db, vb,
+             tables[ib].title ? tables[ib].title : "", name);
+    return ft_log_add(log, FT_CELL(&tables[ia], ra, ca)->page, (int)ia, ra, ca,
+                      "check", "cross_table",
+                      fabs(va - vb) <= tol ? FT_PASS : FT_FAIL, &vb, &va,
+                      msg);
+}
+
+/* 1 when s (folded) repeats a 2-4 character CJK word at once. */
+static int
+doubled_word(const char *s, char *word, size_t size)
+{
+    size_t n = strlen(s), i, k;
+    for (i = 0; i < n; i++) {
+        if ((unsigned char)s[i] < 0xE0)
+            continue;
+        for (k = 2; k <= 4; k++) {
+            size_t len = 3 * k, j;
+            int cjk = 1;
+            if (i + 2 * len > n)
+                break;
+            for (j = 0; j < 2 * len; j += 3)
+                if ((unsigned char)s[i + j] < 0xE4 ||
+                    (unsigned char)s[i + j] > 0xE9)
+                    cjk = 0;
+            if (cjk && !memcmp(s + i, s + i + len, len)) {
+                snprintf(word, size, "%.*s", (int)(2 * len), s + i);
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Logs oddities of one text: doubled words and template leftovers. */
+static ft_status
+oddities(ft_log *log, const char *text, int page, int table, int r, int c)
+{
+    char *f = ft_text_fold(text);
+    char word[64], msg[300];
+    ft_status st = FT_OK;
+    if (!f)
+        return FT_ERR_NOMEM;
+    if (doubled_word(f, word, sizeof word)) {
+        snprintf(msg, sizeof msg, "doubled word \"%s\" in \"%.200s\"", word,
+                 text);
+        st = ft_log_add(log, page, table, r, c, "check", "doubled_word",
+                        FT_INFO, NULL, NULL, msg);
+    }
+    if (st == FT_OK && (strstr(f, "XX") || strstr(f, "xx") ||
+                        strstr(f, "××") || strstr(f, "***"))) {
+        snprintf(msg, sizeof msg, "template leftover in \"%.200s\"", text);
+        st = ft_log_add(log, page, table, r, c, "check", "template_leftover",
+                        FT_INFO, NULL, NULL, msg);
+    }
+    free(f);
+    return st;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+const char *
+ft_table_kind(const ft_table *t)
+{
+    char *f = ft_text_fold(t->title ? t->title : "");
+    const char *k = "other";
+    if (!f)
+        return k;
+    if (has_all(f, "绩效目标", NULL))
+        k = "project_performance_form";
+    else if (has_all(f, "财政拨款收支", NULL) ||
+             has_all(f, "财政拨款收入支出", NULL))
+        k = "appropriation_summary";
+    else if (has_all(f, "收支", "总表") || has_all(f, "收入支出", "总表"))
+        k = "income_expense_summary";
+    else if (has_all(f, "收入", "总表") || has_all(f, "收入决算表", NULL) ||
+             has_all(f, "收入预算表", NULL))
+        k = "income_summary";
+    else if (has_all(f, "三公", NULL))
+        k = "three_public_costs";
+    else if (has_all(f, "机关运行经费", NULL))
+        k = "operating_costs";
+    else if (has_all(f, "政府性基金", NULL))
+        k = "government_fund";
+    else if (has_all(f, "国有资本经营", NULL))
+        k = "state_capital";
+    else if (has_all(f, "基本支出", NULL) &&
+             (strstr(f, "经济") || strstr(f, "一般公共预算")))
+        k = "basic_expense_economic";
+    else if (has_all(f, "一般公共预算", "支出"))
+        k = "general_budget_expense";
+    else if (has_all(f, "项目支出", NULL))
+        k = "project_expense";
+    else if (has_all(f, "支出", "总表") || has_all(f, "支出决算表", NULL) ||
+             has_all(f, "支出预算表", NULL))
+        k = "expense_summary";
+    else if (has_all(f, "政府采购", NULL))
+        k = "procurement";
+    free(f);
+    return k;
+}
+
+ft_status
+ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
+{
+    size_t i, summary = n, income = n, expense = n;
+    ft_status st = FT_OK;
+    int r, c;
+
+    for (i = 0; i < n; i++) {
+        const char *k = ft_table_kind(&tables[i]);
+        if (!strcmp(k, "income_expense_summary") && summary == n)
+            summary = i;
+        else if (!strcmp(k, "income_summary") && income == n)
+            income = i;
+        else if (!strcmp(k, "expense_summary") && expense == n)
+            expense = i;
+    }
+    if (summary < n && income < n)
+        st = cross(log, tables, n, summary, "本年收入合计", income, "合计",
+                   "本年收入 agrees with the 收入总表");
+    if (st == FT_OK && summary < n && expense < n)
+        st = cross(log, tables, n, summary, "本年支出合计", expense, "合计",
+                   "本年支出 agrees with the 支出总表");
+
+    /* oddities in the cells */
+    for (i = 0; i < n && st == FT_OK; i++) {
+        const ft_table *t = &tables[i];
+        for (r = 0; r < t->n_rows && st == FT_OK; r++)
+            for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+                const ft_cell *cell = FT_CELL(t, r, c);
+                if (cell->kind == FT_CELL_TEXT && cell->text)
+                    st = oddities(log, cell->text, cell->page, (int)i, r, c);
+                else if (cell->kind == FT_CELL_NUMBER && cell->value < 0) {
+                    char msg[200];
+                    snprintf(msg, sizeof msg,
+                             "negative amount \"%s\": worth a look",
+                             cell->text ? cell->text : "");
+                    st = ft_log_add(log, cell->page, (int)i, r, c, "check",
+                                    "negative_amount", FT_INFO, NULL, NULL,
+                                    msg);
+                }
+            }
+    }
+    return st;
+}
+
+ft_status
+ft_validate_prose_oddities(const ft_prose_list *prose, ft_log *log)
+{
+    size_t i;
+    ft_status st = FT_OK;
+    for (i = 0; prose && i < prose->n && st == FT_OK; i++) {
+        /* line by line, so that the entry quotes a short text */
+        const char *t = prose->items[i].text;
+        while (*t && st == FT_OK) {
+            const char *nl = strchr(t, '\n');
+            size_t len = nl ? (size_t)(nl - t) : strlen(t);
+            char *line = malloc(len + 1);
+            if (!line)
+                return FT_ERR_NOMEM;
+            memcpy(line, t, len);
+            line[len] = 0;
+            st = oddities(log, line, prose->items[i].page, -1, -1, -1);
+            free(line);
+            t = nl ? nl + 1 : t + len;
+        }
+    }
+    return st;
+}
