@@ -30,7 +30,7 @@ LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
           validate/log.c write/xlsx.c write/text.c
-CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c
+CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c cmd/batch.c cmd/sha256.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)

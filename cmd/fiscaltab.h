@@ -16,6 +16,7 @@ enum ft_exit {
     FT_EXIT_OPEN = 3,       /* unreadable, or not a PDF */
     FT_EXIT_ENCRYPTED = 4,  /* encrypted, no or wrong password */
     FT_EXIT_WRITE = 5,      /* output cannot be written */
+    FT_EXIT_BATCH_FAILED = 6, /* batch: some files failed to convert */
     FT_EXIT_INTERNAL = 99   /* out of memory or a bug */
 };
 
@@ -42,5 +43,21 @@ int ft_convert(const ft_convert_opts *o, ft_convert_stats *stats);
  * when NULL); returns an ft_exit code. */
 int ft_inspect(const char *input, int page, const char *png,
                const char *password);
+
+typedef struct ft_batch_opts {
+    const char *outdir;
+    int jobs;               /* worker processes */
+    int shard_k, shard_n;   /* this is shard k of n (1-based); n <= 1: all */
+    double timeout;         /* seconds per file */
+    int force;              /* redo files converted before */
+    int csv;
+} ft_batch_opts;
+
+/* `fiscaltab batch`: converts every PDF under paths; returns an ft_exit
+ * code (0, 1, 6 or a usage/write error). */
+int ft_batch(char **paths, int n_paths, const ft_batch_opts *o);
+
+/* SHA-256 of a file as 64 hex digits; 0 on success. */
+int ft_sha256_file(const char *path, char hex[65]);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fiscaltab.h"
 
@@ -25,6 +26,8 @@ usage(int status)
         "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
         "                 [--password PW] [-q]\n"
         "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
+        "       fiscaltab batch PATH... -o OUT [-j N] [--shard K/N]\n"
+        "                 [--timeout SEC] [--force] [--csv]\n"
         "       fiscaltab --help | --version\n"
         "\n"
         "Turns the tables of a budget PDF into DIR/STEM.xlsx (an index sheet,\n"
@@ -43,9 +46,15 @@ usage(int status)
         "--png, draws the page with the rules (red), tables (blue) and\n"
         "cells (green) fiscaltab saw.\n"
         "\n"
+        "batch converts every PDF under the PATHs (recursively) with N\n"
+        "worker processes (default: all cores), mirroring the paths under\n"
+        "OUT, and writes OUT/batch.jsonl; a rerun skips files already\n"
+        "converted (same content, outputs newer than the input).\n"
+        "\n"
         "Exit codes: 0 ok; 1 converted but validation checks failed;\n"
         "2 usage; 3 unreadable or not a PDF; 4 encrypted and no or a wrong\n"
-        "password; 5 cannot write output; 99 internal error.\n");
+        "password; 5 cannot write output; 6 batch: some files failed to\n"
+        "convert; 99 internal error.\n");
     exit(0);
 }
 
@@ -187,6 +196,76 @@ cmd_inspect(int argc, char **argv)
     return ft_inspect(argv[optind], page, png, password);
 }
 
+/* The batch command. */
+static int
+cmd_batch(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"shard", required_argument, NULL, 's'},
+        {"timeout", required_argument, NULL, 't'},
+        {"force", no_argument, NULL, 'f'},
+        {"csv", no_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    ft_batch_opts o;
+    int ch;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    memset(&o, 0, sizeof o);
+    o.jobs = cores > 0 ? (int)cores : 1;
+    o.timeout = 300;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'o':
+            o.outdir = optarg;
+            break;
+        case 'j':
+            o.jobs = (int)strtol(optarg, &end, 10);
+            if (*end || o.jobs < 1 || o.jobs > 1024) {
+                fprintf(stderr, "fiscaltab: error: bad -j '%s'\n", optarg);
+                usage(FT_EXIT_USAGE);
+            }
+            break;
+        case 's':
+            if (sscanf(optarg, "%d/%d", &o.shard_k, &o.shard_n) != 2 ||
+                o.shard_n < 1 || o.shard_k < 1 || o.shard_k > o.shard_n) {
+                fprintf(stderr, "fiscaltab: error: bad --shard '%s' "
+                                "(K/N, 1 <= K <= N)\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
+            break;
+        case 't':
+            o.timeout = strtod(optarg, &end);
+            if (*end || !(o.timeout > 0)) {
+                fprintf(stderr, "fiscaltab: error: bad --timeout '%s'\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
+            break;
+        case 'f':
+            o.force = 1;
+            break;
+        case 'c':
+            o.csv = 1;
+            break;
+        case 'h':
+            usage(0);
+            break;
+        default:
+            usage(FT_EXIT_USAGE);
+        }
+    }
+    if (!o.outdir || optind >= argc) {
+        fprintf(stderr, "fiscaltab: error: batch needs PATH... and -o OUT\n");
+        usage(FT_EXIT_USAGE);
+    }
+    return ft_batch(argv + optind, argc - optind, &o);
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -207,6 +286,8 @@ main(int argc, char **argv)
         rc = cmd_convert(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "inspect"))
         rc = cmd_inspect(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "batch"))
+        rc = cmd_batch(argc - 1, argv + 1);
     else {
         fprintf(stderr, "fiscaltab: error: unknown command '%s'\n", argv[1]);
         usage(FT_EXIT_USAGE);

@@ -110,4 +110,46 @@ expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf --page 99
 expect_err "fiscaltab: error: fixtures/seed-budget.pdf: no page 99 (the document has 18 pages)"
 expect_rc 2 "$FT" inspect fixtures/seed-budget.pdf
 expect_rc 3 "$FT" inspect "$O/text.pdf" --page 1
+# --- batch: a folder with good and bad files, nested, with a symlink
+B=$O/batch
+mkdir -p "$B/in/sub/deeper" "$B/in/bad"
+cp fixtures/seed-budget.pdf "$B/in/"
+cp fixtures/threeline.pdf "$B/in/sub/"
+cp fixtures/bad-sums.pdf "$B/in/sub/deeper/BadSums.PDF"
+head -c 3000 fixtures/unruled.pdf >"$B/in/bad/truncated.pdf"
+cp fixtures/bad/encrypted.pdf "$B/in/bad/"
+echo "not a pdf" >"$B/in/bad/text.pdf"
+: >"$B/in/bad/empty.pdf"
+ln -s "$(pwd)/fixtures" "$B/in/link"
+expect_rc 6 "$FT" batch "$B/in" -o "$B/out" -j 2
+expect_err "fiscaltab batch: 7 files, 3 converted, 1 with failed checks, 4 failed, 20 pages"
+expect_err "fiscaltab: failed: bad/encrypted.pdf: encrypted, a password is needed"
+[ "$(wc -l <"$B/out/batch.jsonl")" -eq 7 ] && ok || bad "batch.jsonl lines"
+grep -q '"path":"bad/empty.pdf".*"status":"failed","exit":3,"error":"not a readable PDF: the file is empty"' "$B/out/batch.jsonl" && ok || bad "empty.pdf record"
+grep -q '"path":"bad/text.pdf".*"status":"failed","exit":3' "$B/out/batch.jsonl" && ok || bad "text.pdf record"
+grep -q '"path":"bad/truncated.pdf".*"status":"failed","exit":3' "$B/out/batch.jsonl" && ok || bad "truncated record"
+grep -q '"path":"sub/deeper/BadSums.PDF".*"checks_failed":2,.*"status":"checks_failed","exit":1' "$B/out/batch.jsonl" && ok || bad "checks_failed record"
+grep -q '"path":"seed-budget.pdf","sha256":"[0-9a-f]\{64\}","pages":18,"tables":13,' "$B/out/batch.jsonl" && ok || bad "seed-budget record"
+[ -s "$B/out/sub/deeper/BadSums.xlsx" ] && [ -s "$B/out/sub/threeline.log.jsonl" ] && ok || bad "mirrored outputs"
+[ ! -e "$B/out/link" ] && ok || bad "symlink followed"
+# a rerun skips what is done; --force redoes it
+expect_rc 6 "$FT" batch "$B/in" -o "$B/out"
+[ "$(grep -c '"resumed":true' "$B/out/batch.jsonl")" -eq 3 ] && ok || bad "rerun did not skip"
+expect_rc 6 "$FT" batch "$B/in" -o "$B/out" --force
+[ "$(grep -c '"resumed":true' "$B/out/batch.jsonl")" -eq 0 ] && ok || bad "--force skipped"
+# shards: two halves cover every file once
+"$FT" batch "$B/in" -o "$B/s1" --shard 1/2 2>/dev/null
+"$FT" batch "$B/in" -o "$B/s2" --shard 2/2 2>/dev/null
+n1=$(wc -l <"$B/s1/batch.jsonl"); n2=$(wc -l <"$B/s2/batch.jsonl")
+[ $((n1 + n2)) -eq 7 ] && ok || bad "shards cover $n1 + $n2 files"
+cat "$B/s1/batch.jsonl" "$B/s2/batch.jsonl" | sed 's/.*"path":"\([^"]*\)".*/\1/' | sort -u | wc -l | grep -qx 7 && ok || bad "shards overlap"
+expect_rc 2 "$FT" batch "$B/in" -o "$B/x" --shard 3/2
+# killed mid-way, then resumed: every file converted, nothing half-written
+mkdir -p "$B/many"
+for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cp fixtures/seed-budget.pdf "$B/many/f$i.pdf"; done
+timeout -s KILL 0.3 "$FT" batch "$B/many" -o "$B/mout" -j 2 >/dev/null 2>&1
+sleep 1
+expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
+[ "$(grep -c '"status":"ok"' "$B/mout/batch.jsonl")" -eq 12 ] && ok || bad "resume after kill"
+[ -z "$(find "$B/mout" -name '*.tmp*')" ] && ok || bad "temporary files after kill"
 summary cli

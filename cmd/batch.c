@@ -1,0 +1,622 @@
+/*
+ * batch.c - `fiscaltab batch PATH... -o OUT`: every PDF under the paths,
+ * converted by N worker processes, mirrored under OUT.
+ *
+ * One process per file: a file that crashes poppler, hangs past
+ * --timeout or runs out of memory is recorded as failed with its reason
+ * and the others still convert. OUT/batch.jsonl has one line per file
+ * (path, sha256, pages, tables, checks, seconds, status, error); a rerun
+ * skips files whose outputs are complete, newer than the input and whose
+ * content hash is unchanged. --shard K/N takes a deterministic share of
+ * the files (by path hash), so N machines can split an archive.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fiscaltab.h"
+
+/*****************************************************************************
+ * Private functions
+ *****************************************************************************/
+
+typedef struct job {
+    char *path;     /* as found: ROOT/rel */
+    char *rel;      /* relative to its root, used under OUT */
+    char sha[65];
+    int status;     /* 0 todo, 1 done, 2 skipped */
+    int rc;
+    int pages, tables;
+    long passed, failed;
+    double seconds;
+    char error[300];
+    pid_t pid;
+    int fd;         /* read end of the worker's pipe */
+    double started;
+    char *buf;      /* what the worker wrote */
+    size_t len, cap;
+    int timed_out;
+} job;
+
+typedef struct joblist {
+    job *v;
+    size_t n, cap;
+} joblist;
+
+static volatile sig_atomic_t interrupted;
+
+/* SIGINT/SIGTERM: stop starting work; running workers are killed. */
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Seconds on a monotonic clock. */
+static double
+now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1 when name ends in .pdf in any case. */
+static int
+is_pdf(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && name[n - 4] == '.' &&
+           (name[n - 3] | 32) == 'p' && (name[n - 2] | 32) == 'd' &&
+           (name[n - 1] | 32) == 'f';
+}
+
+/* Appends a job; returns -1 on OOM. */
+static int
+add_job(joblist *l, const char *path, const char *rel)
+{
+    job *j;
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        job *v = realloc(l->v, c * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = c;
+    }
+    j = &l->v[l->n];
+    memset(j, 0, sizeof *j);
+    j->path = strdup(path);
+    j->rel = strdup(rel);
+    j->fd = -1;
+    if (!j->path || !j->rel)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+/* Walks dir (ROOT/rel) for PDFs; symbolic links are not followed. */
+static int
+walk(joblist *l, const char *root, const char *rel, int depth)
+{
+    char dir[4096];
+    DIR *d;
+    struct dirent *de;
+    int rc = 0;
+    if (depth > 64)
+        return 0;
+    snprintf(dir, sizeof dir, "%s%s%s", root, *rel ? "/" : "", rel);
+    d = opendir(dir);
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL && rc == 0) {
+        char path[4400], sub[4400];
+        struct stat st;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        snprintf(sub, sizeof sub, "%s%s%s", rel, *rel ? "/" : "",
+                 de->d_name);
+        if (lstat(path, &st) != 0 || S_ISLNK(st.st_mode))
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = walk(l, root, sub, depth + 1);
+        else if (S_ISREG(st.st_mode) && is_pdf(de->d_name))
+            rc = add_job(l, path, sub);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* qsort comparator: jobs by relative path. */
+static int
+cmp_job(const void *a, const void *b)
+{
+    return strcmp(((const job *)a)->rel, ((const job *)b)->rel);
+}
+
+/* FNV-1a hash of a string, for sharding. */
+static uint64_t
+fnv(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+/* Output paths of a job: OUT/reldir and the stem. */
+static void
+out_paths(const char *out, const job *j, char *dir, size_t dsz, char *xlsx,
+          char *log, size_t psz)
+{
+    const char *slash = strrchr(j->rel, '/');
+    const char *base = slash ? slash + 1 : j->rel;
+    size_t bl = strlen(base);
+    if (slash)
+        snprintf(dir, dsz, "%s/%.*s", out, (int)(slash - j->rel), j->rel);
+    else
+        snprintf(dir, dsz, "%s", out);
+    snprintf(xlsx, psz, "%s/%.*s.xlsx", dir, (int)(bl - 4), base);
+    snprintf(log, psz, "%s/%.*s.log.jsonl", dir, (int)(bl - 4), base);
+}
+
+/* Writes s as a JSON string. */
+static void
+put_json(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(fp, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(fp, "\\u%04x", c);
+        else
+            fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+/* Reads "key":"value" or "key":number from a JSON line into buf. */
+static int
+json_field(const char *line, const char *key, char *buf, size_t size)
+{
+    char pat[64];
+    const char *p, *e;
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    p = strstr(line, pat);
+    if (!p)
+        return 0;
+    p += strlen(pat);
+    if (*p == '"') {
+        p++;
+        e = strchr(p, '"');
+    } else {
+        e = p + strcspn(p, ",}");
+    }
+    if (!e || (size_t)(e - p) >= size)
+        return 0;
+    memcpy(buf, p, (size_t)(e - p));
+    buf[e - p] = 0;
+    return 1;
+}
+
+/* Marks jobs done in an earlier run (same hash, outputs complete and
+ * newer than the input) as skipped, keeping their figures. */
+static void
+resume(joblist *l, const char *out)
+{
+    char path[4096], line[8192];
+    FILE *fp;
+    size_t i;
+    snprintf(path, sizeof path, "%s/batch.jsonl", out);
+    fp = fopen(path, "r");
+    if (!fp)
+        return;
+    while (fgets(line, sizeof line, fp)) {
+        char rel[4096], sha[80], status[32], num[32];
+        if (!json_field(line, "path", rel, sizeof rel) ||
+            !json_field(line, "sha256", sha, sizeof sha) ||
+            !json_field(line, "status", status, sizeof status))
+            continue;
+        if (strcmp(status, "ok") && strcmp(status, "checks_failed"))
+            continue;
+        for (i = 0; i < l->n; i++) {
+            job *j = &l->v[i];
+            char dir[4096], xlsx[4352], log[4352];
+            struct stat si, sx, sl;
+            if (strcmp(j->rel, rel) || j->status)
+                continue;
+            out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
+            if (stat(j->path, &si) || stat(xlsx, &sx) || stat(log, &sl) ||
+                sx.st_mtime < si.st_mtime || sl.st_mtime < si.st_mtime)
+                break;
+            if (ft_sha256_file(j->path, j->sha) || strcmp(j->sha, sha))
+                break;
+            j->status = 2;
+            j->rc = strcmp(status, "ok") ? FT_EXIT_CHECKS : FT_EXIT_OK;
+            if (json_field(line, "pages", num, sizeof num))
+                j->pages = atoi(num);
+            if (json_field(line, "tables", num, sizeof num))
+                j->tables = atoi(num);
+            if (json_field(line, "checks_passed", num, sizeof num))
+                j->passed = atol(num);
+            if (json_field(line, "checks_failed", num, sizeof num))
+                j->failed = atol(num);
+            if (json_field(line, "seconds", num, sizeof num))
+                j->seconds = atof(num);
+            break;
+        }
+    }
+    fclose(fp);
+}
+
+/* Starts a worker process for job j. */
+static int
+start(job *j, const char *out, int csv)
+{
+    int fds[2];
+    pid_t pid;
+    char dir[4096], xlsx[4352], log[4352];
+    if (pipe(fds) != 0)
+        return -1;
+    if (!j->sha[0] && ft_sha256_file(j->path, j->sha) != 0)
+        snprintf(j->sha, sizeof j->sha, "unreadable");
+    out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        ft_convert_opts o;
+        ft_convert_stats s;
+        int rc;
+        struct rlimit rl;
+        close(fds[0]);
+        dup2(fds[1], 2);
+        /* bounded memory: 4 GiB of address space per worker */
+        rl.rlim_cur = rl.rlim_max = (rlim_t)4 << 30;
+        setrlimit(RLIMIT_AS, &rl);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        memset(&o, 0, sizeof o);
+        o.input = j->path;
+        o.display = j->rel;
+        o.outdir = dir;
+        o.csv = csv;
+        o.quiet = 1;
+        rc = ft_convert(&o, &s);
+        fprintf(stderr, "\nFTSTAT %d %d %zu %zu %zu %.3f\n", rc, s.pages,
+                s.tables, s.passed, s.failed, s.seconds);
+        fflush(stderr);
+        _exit(rc);
+    }
+    close(fds[1]);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    j->pid = pid;
+    j->fd = fds[0];
+    j->started = now();
+    return 0;
+}
+
+/* Reads what a worker has written so far. */
+static void
+drain(job *j)
+{
+    char buf[4096];
+    ssize_t n;
+    while (j->fd >= 0 && (n = read(j->fd, buf, sizeof buf)) > 0) {
+        if (j->len + (size_t)n + 1 > j->cap) {
+            size_t c = (j->cap ? j->cap * 2 : 8192) + (size_t)n;
+            char *v = realloc(j->buf, c);
+            if (!v)
+                return;
+            j->buf = v;
+            j->cap = c;
+        }
+        memcpy(j->buf + j->len, buf, (size_t)n);
+        j->len += (size_t)n;
+        j->buf[j->len] = 0;
+    }
+}
+
+/* Records how a worker ended. */
+static void
+finish(job *j, int wstatus)
+{
+    const char *st;
+    drain(j);
+    close(j->fd);
+    j->fd = -1;
+    j->status = 1;
+    j->seconds = now() - j->started;
+    st = j->buf ? strstr(j->buf, "FTSTAT ") : NULL;
+    if (st) {
+        size_t t = 0, pa = 0, fa = 0;
+        double sec = 0;
+        sscanf(st, "FTSTAT %d %d %zu %zu %zu %lf", &j->rc, &j->pages, &t,
+               &pa, &fa, &sec);
+        j->tables = (int)t;
+        j->passed = (long)pa;
+        j->failed = (long)fa;
+    } else if (j->timed_out) {
+        j->rc = -1;
+        snprintf(j->error, sizeof j->error, "timed out");
+    } else if (WIFSIGNALED(wstatus)) {
+        j->rc = -1;
+        snprintf(j->error, sizeof j->error, "worker killed by signal %d%s",
+                 WTERMSIG(wstatus),
+                 WTERMSIG(wstatus) == SIGKILL ? " (out of memory?)" : "");
+    } else {
+        j->rc = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
+    }
+    if (j->rc != FT_EXIT_OK && j->rc != FT_EXIT_CHECKS && !j->error[0] &&
+        j->buf) {
+        /* the worker's one-line error, without the program name */
+        const char *e = strstr(j->buf, "fiscaltab: error: ");
+        if (e) {
+            size_t n, pl = strlen(j->path);
+            e += 18;
+            if (!strncmp(e, j->path, pl) && !strncmp(e + pl, ": ", 2))
+                e += pl + 2; /* the file is named by the record already */
+            n = strcspn(e, "\n");
+            snprintf(j->error, sizeof j->error, "%.*s", (int)n, e);
+        }
+    }
+    free(j->buf);
+    j->buf = NULL;
+    j->len = j->cap = 0;
+}
+
+/* Removes what a killed worker left under temporary names. */
+static void
+cleanup_tmp(const job *j, const char *out)
+{
+    char dir[4096], xlsx[4352], log[4352], tmp[4500];
+    out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", xlsx, (long)j->pid);
+    remove(tmp);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", log, (long)j->pid);
+    remove(tmp);
+    /* the CSV directory's temporary twin */
+    snprintf(tmp, sizeof tmp, "%.*s.tmp%ld", (int)(strlen(xlsx) - 5), xlsx,
+             (long)j->pid);
+    {
+        DIR *d = opendir(tmp);
+        struct dirent *de;
+        if (d) {
+            while ((de = readdir(d)) != NULL) {
+                char f[4800];
+                if (de->d_name[0] == '.')
+                    continue;
+                snprintf(f, sizeof f, "%s/%s", tmp, de->d_name);
+                remove(f);
+            }
+            closedir(d);
+            rmdir(tmp);
+        }
+    }
+}
+
+/* Writes OUT/batch.jsonl atomically. */
+static int
+write_report(const joblist *l, const char *out)
+{
+    char path[4096], tmp[4200];
+    FILE *fp;
+    size_t i;
+    snprintf(path, sizeof path, "%s/batch.jsonl", out);
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    fp = fopen(tmp, "w");
+    if (!fp)
+        return -1;
+    for (i = 0; i < l->n; i++) {
+        const job *j = &l->v[i];
+        const char *status;
+        if (!j->status)
+            continue;
+        status = j->rc == FT_EXIT_OK       ? "ok"
+                 : j->rc == FT_EXIT_CHECKS ? "checks_failed"
+                                           : "failed";
+        fputs("{\"path\":", fp);
+        put_json(fp, j->rel);
+        fprintf(fp,
+                ",\"sha256\":\"%s\",\"pages\":%d,\"tables\":%d,"
+                "\"checks_passed\":%ld,\"checks_failed\":%ld,"
+                "\"seconds\":%.3f,\"status\":\"%s\",\"exit\":%d,\"error\":",
+                j->sha, j->pages, j->tables, j->passed, j->failed,
+                j->seconds, status, j->rc);
+        if (j->error[0])
+            put_json(fp, j->error);
+        else
+            fputs("null", fp);
+        fputs(j->status == 2 ? ",\"resumed\":true}\n" : "}\n", fp);
+    }
+    if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+int
+ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
+{
+    joblist l = {0};
+    size_t i, next = 0, done = 0, failed = 0, checks = 0, todo = 0;
+    job **running;
+    int k, n_run = 0, tty = isatty(2), rc;
+    double t0 = now(), last_print = 0;
+    long pages = 0;
+    struct sigaction sa;
+
+    for (k = 0; k < n_paths; k++) {
+        struct stat st;
+        if (stat(paths[k], &st) != 0) {
+            fprintf(stderr, "fiscaltab: error: %s: %s\n", paths[k],
+                    strerror(errno));
+            return FT_EXIT_USAGE;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            if (walk(&l, paths[k], "", 0) != 0)
+                return FT_EXIT_INTERNAL;
+        } else {
+            const char *b = strrchr(paths[k], '/');
+            if (add_job(&l, paths[k], b ? b + 1 : paths[k]) != 0)
+                return FT_EXIT_INTERNAL;
+        }
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_job);
+    if (o->shard_n > 1) {
+        size_t w = 0;
+        for (i = 0; i < l.n; i++) {
+            if (fnv(l.v[i].rel) % (uint64_t)o->shard_n ==
+                (uint64_t)(o->shard_k - 1))
+                l.v[w++] = l.v[i];
+            else {
+                free(l.v[i].path);
+                free(l.v[i].rel);
+            }
+        }
+        l.n = w;
+    }
+    if (mkdir(o->outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "fiscaltab: error: cannot create %s: %s\n",
+                o->outdir, strerror(errno));
+        return FT_EXIT_WRITE;
+    }
+    if (!o->force)
+        resume(&l, o->outdir);
+    for (i = 0; i < l.n; i++)
+        if (l.v[i].status == 2) {
+            done++;
+            pages += l.v[i].pages;
+            checks += l.v[i].rc == FT_EXIT_CHECKS;
+        } else {
+            todo++;
+        }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    running = calloc((size_t)o->jobs + 1, sizeof *running);
+    if (!running)
+        return FT_EXIT_INTERNAL;
+    while (!interrupted && (next < l.n || n_run > 0)) {
+        /* start workers */
+        while (!interrupted && n_run < o->jobs && next < l.n) {
+            job *j = &l.v[next++];
+            if (j->status)
+                continue;
+            if (start(j, o->outdir, o->csv) != 0) {
+                j->status = 1;
+                j->rc = -1;
+                snprintf(j->error, sizeof j->error, "cannot start a worker");
+                failed++;
+                done++;
+                continue;
+            }
+            running[n_run++] = j;
+        }
+        /* reap, drain, time out */
+        for (k = 0; k < n_run; k++) {
+            job *j = running[k];
+            int ws;
+            pid_t r;
+            drain(j);
+            r = waitpid(j->pid, &ws, WNOHANG);
+            if (r == 0 && now() - j->started > o->timeout) {
+                kill(j->pid, SIGKILL);
+                j->timed_out = 1;
+                r = waitpid(j->pid, &ws, 0);
+                cleanup_tmp(j, o->outdir);
+            }
+            if (r == j->pid) {
+                finish(j, ws);
+                done++;
+                pages += j->pages;
+                if (j->rc == FT_EXIT_CHECKS)
+                    checks++;
+                else if (j->rc != FT_EXIT_OK) {
+                    failed++;
+                    fprintf(stderr, "%sfiscaltab: failed: %s: %s\n",
+                            tty ? "\r\033[K" : "", j->rel,
+                            j->error[0] ? j->error : "conversion failed");
+                }
+                running[k] = running[--n_run];
+                k--;
+            }
+        }
+        if (now() - last_print > (tty ? 0.2 : 5.0) || (n_run == 0 && next >= l.n)) {
+            double el = now() - t0, rate = el > 0 ? (double)pages / el : 0;
+            size_t new_done = done - (l.n - todo);
+            double eta = new_done ? el / (double)new_done *
+                                        (double)(todo - new_done)
+                                  : 0;
+            fprintf(stderr,
+                    "%sfiscaltab batch: %zu/%zu files, %.1f pages/s, "
+                    "ETA %.0fs, %zu failed%s",
+                    tty ? "\r\033[K" : "", done, l.n, rate, eta, failed,
+                    tty ? "" : "\n");
+            last_print = now();
+        }
+        if (n_run > 0)
+            usleep(20000);
+    }
+    if (interrupted) {
+        /* no half-written output: workers write under temporary names */
+        for (k = 0; k < n_run; k++) {
+            kill(running[k]->pid, SIGKILL);
+            waitpid(running[k]->pid, NULL, 0);
+            close(running[k]->fd);
+            cleanup_tmp(running[k], o->outdir);
+        }
+    }
+    if (tty)
+        fputc('\n', stderr);
+    if (write_report(&l, o->outdir) != 0) {
+        fprintf(stderr, "fiscaltab: error: cannot write %s/batch.jsonl\n",
+                o->outdir);
+        rc = FT_EXIT_WRITE;
+    } else {
+        rc = failed ? FT_EXIT_BATCH_FAILED
+             : checks ? FT_EXIT_CHECKS
+                      : FT_EXIT_OK;
+    }
+    fprintf(stderr,
+            "fiscaltab batch: %zu files, %zu converted, %zu with failed "
+            "checks, %zu failed, %ld pages, %.1fs%s -> %s/batch.jsonl\n",
+            l.n, done - failed, checks, failed, pages, now() - t0,
+            interrupted ? " (interrupted)" : "", o->outdir);
+    for (i = 0; i < l.n; i++) {
+        free(l.v[i].path);
+        free(l.v[i].rel);
+        free(l.v[i].buf);
+    }
+    free(l.v);
+    free(running);
+    return interrupted ? FT_EXIT_BATCH_FAILED : rc;
+}
