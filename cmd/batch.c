@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -267,6 +268,48 @@ resume(joblist *l, const char *out)
     fclose(fp);
 }
 
+/* Removes temporaries that a killed earlier run left for this file's
+ * outputs (STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID/). */
+static void
+remove_stale(const char *dir, const char *xlsx)
+{
+    const char *base = strrchr(xlsx, '/');
+    size_t stem_len;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    base = base ? base + 1 : xlsx;
+    stem_len = strlen(base) - 5;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *rest = de->d_name + stem_len;
+        char f[4800];
+        if (strncmp(de->d_name, base, stem_len) != 0)
+            continue;
+        if (strncmp(rest, ".xlsx.tmp", 9) && strncmp(rest, ".log.jsonl.tmp", 14) &&
+            strncmp(rest, ".tmp", 4))
+            continue;
+        snprintf(f, sizeof f, "%s/%s", dir, de->d_name);
+        if (remove(f) != 0) {
+            /* a CSV directory: its files first */
+            DIR *sd = opendir(f);
+            struct dirent *se;
+            if (sd) {
+                while ((se = readdir(sd)) != NULL) {
+                    char g[5200];
+                    if (se->d_name[0] == '.')
+                        continue;
+                    snprintf(g, sizeof g, "%s/%s", f, se->d_name);
+                    remove(g);
+                }
+                closedir(sd);
+                rmdir(f);
+            }
+        }
+    }
+    closedir(d);
+}
+
 /* Starts a worker process for job j. */
 static int
 start(job *j, const char *out, int csv)
@@ -279,6 +322,7 @@ start(job *j, const char *out, int csv)
     if (!j->sha[0] && ft_sha256_file(j->path, j->sha) != 0)
         snprintf(j->sha, sizeof j->sha, "unreadable");
     out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
+    remove_stale(dir, xlsx);
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -293,6 +337,10 @@ start(job *j, const char *out, int csv)
         struct rlimit rl;
         close(fds[0]);
         dup2(fds[1], 2);
+        /* a worker does not outlive its batch */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() == 1)
+            _exit(FT_EXIT_INTERNAL);
         /* bounded memory: 4 GiB of address space per worker (not under
          * AddressSanitizer, whose shadow memory needs far more) */
         rl.rlim_cur = rl.rlim_max = (rlim_t)4 << 30;
