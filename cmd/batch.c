@@ -43,6 +43,7 @@ typedef struct job {
     long passed, failed;
     double seconds;
     char error[300];
+    long long size;     /* bytes: the largest files start first */
     pid_t pid;
     int fd;         /* read end of the worker's pipe */
     double started;
@@ -105,6 +106,10 @@ add_job(joblist *l, const char *path, const char *rel)
     j->fd = -1;
     if (!j->path || !j->rel)
         return -1;
+    {
+        struct stat st;
+        j->size = stat(path, &st) == 0 ? (long long)st.st_size : 0;
+    }
     l->n++;
     return 0;
 }
@@ -147,6 +152,17 @@ static int
 cmp_job(const void *a, const void *b)
 {
     return strcmp(((const job *)a)->rel, ((const job *)b)->rel);
+}
+
+static const job *order_jobs;
+
+/* qsort comparator: job indices by size, largest first. */
+static int
+cmp_size(const void *a, const void *b)
+{
+    long long x = order_jobs[*(const size_t *)a].size;
+    long long y = order_jobs[*(const size_t *)b].size;
+    return (x < y) - (x > y);
 }
 
 /* FNV-1a hash of a string, for sharding. */
@@ -521,6 +537,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     joblist l = {0};
     size_t i, next = 0, done = 0, failed = 0, checks = 0, todo = 0;
     job **running;
+    size_t *order;
     int k, n_run = 0, tty = isatty(2), rc;
     double t0 = now(), last_print = 0;
     long pages = 0;
@@ -576,12 +593,18 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     running = calloc((size_t)o->jobs + 1, sizeof *running);
-    if (!running)
+    order = malloc((l.n + 1) * sizeof *order);
+    if (!running || !order)
         return FT_EXIT_INTERNAL;
+    /* largest files first, so that the last worker does not run alone */
+    for (i = 0; i < l.n; i++)
+        order[i] = i;
+    order_jobs = l.v;
+    qsort(order, l.n, sizeof *order, cmp_size);
     while (!interrupted && (next < l.n || n_run > 0)) {
         /* start workers */
         while (!interrupted && n_run < o->jobs && next < l.n) {
-            job *j = &l.v[next++];
+            job *j = &l.v[order[next++]];
             if (j->status)
                 continue;
             if (start(j, o->outdir, o->csv) != 0) {
@@ -671,5 +694,6 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     }
     free(l.v);
     free(running);
+    free(order);
     return interrupted ? FT_EXIT_BATCH_FAILED : rc;
 }

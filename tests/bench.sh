@@ -42,3 +42,21 @@ for f in $files; do
 done
 printf 'median ratio fiscaltab / pdftotext -bbox-layout: %.2f over %d files\n' \
     "$(median <"$WORK/ratios")" "$(wc -l <"$WORK/ratios")"
+
+# batch throughput: -j 2 over -j 1 on the same files
+B=$WORK/batchbench
+rm -rf "$B"
+mkdir -p "$B/in"
+if [ -d ../shared/corpus/cn ]; then
+    cp ../shared/corpus/cn/*.pdf "$B/in/"
+else
+    for i in 1 2 3 4 5 6 7 8; do cp fixtures/seed-budget.pdf "$B/in/s$i.pdf"; done
+fi
+t0=$(now)
+"$FT" batch "$B/in" -o "$B/j1" -j 1 >/dev/null 2>&1
+t1=$(now)
+"$FT" batch "$B/in" -o "$B/j2" -j 2 >/dev/null 2>&1
+t2=$(now)
+printf 'batch: -j 1 %.2fs, -j 2 %.2fs, throughput ratio %.2f (%d cores)\n' \
+    "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)" \
+    "$(echo "($t1 - $t0) / ($t2 - $t1)" | bc -l)" "$(nproc)"
