@@ -10,7 +10,7 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
-PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter
+PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter sqlite3
 WARN     = -Wall -Wextra -Wstrict-prototypes -Wno-overlength-strings -Werror
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
@@ -29,7 +29,7 @@ endif
 LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
-          validate/log.c write/xlsx.c write/text.c
+          validate/log.c write/xlsx.c write/text.c write/dataset.c
 CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c cmd/batch.c cmd/sha256.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)

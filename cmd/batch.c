@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../write/write.h"
 #include "fiscaltab.h"
 
 /*****************************************************************************
@@ -349,6 +350,7 @@ start(job *j, const char *out, int csv)
     if (pid == 0) {
         ft_convert_opts o;
         ft_convert_stats s;
+        char frag[4200];
         int rc;
         struct rlimit rl;
         close(fds[0]);
@@ -373,6 +375,8 @@ start(job *j, const char *out, int csv)
         o.outdir = dir;
         o.csv = csv;
         o.quiet = 1;
+        snprintf(frag, sizeof frag, "%s/.fiscaltab/%s.tsv", out, j->sha);
+        o.fragment = frag;
         rc = ft_convert(&o, &s);
         fprintf(stderr, "\nFTSTAT %d %d %zu %zu %zu %.3f\n", rc, s.pages,
                 s.tables, s.passed, s.failed, s.seconds);
@@ -527,6 +531,39 @@ write_report(const joblist *l, const char *out)
     return 0;
 }
 
+/* Adds every converted document to OUT/dataset.sqlite (one transaction
+ * each; those already there with the same hash are kept) and exports
+ * OUT/dataset.csv. Returns 0 on success. */
+static int
+build_dataset(const joblist *l, const char *out)
+{
+    char db[4200], csv[4200];
+    ft_error err = {FT_OK, ""};
+    size_t i;
+    snprintf(db, sizeof db, "%s/dataset.sqlite", out);
+    snprintf(csv, sizeof csv, "%s/dataset.csv", out);
+    for (i = 0; i < l->n; i++) {
+        const job *j = &l->v[i];
+        char frag[4300], dir[4096], xlsx[4352], log[4352];
+        if (!j->status || (j->rc != FT_EXIT_OK && j->rc != FT_EXIT_CHECKS))
+            continue;
+        if (ft_dataset_has(db, j->rel, j->sha))
+            continue;
+        snprintf(frag, sizeof frag, "%s/.fiscaltab/%s.tsv", out, j->sha);
+        out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
+        if (ft_dataset_add(db, j->rel, j->sha, frag, log, &err) != FT_OK) {
+            fprintf(stderr, "fiscaltab: error: dataset: %s: %s\n", j->rel,
+                    err.msg);
+            return -1;
+        }
+    }
+    if (ft_dataset_csv(db, csv, &err) != FT_OK) {
+        fprintf(stderr, "fiscaltab: error: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -577,6 +614,11 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
         fprintf(stderr, "fiscaltab: error: cannot create %s: %s\n",
                 o->outdir, strerror(errno));
         return FT_EXIT_WRITE;
+    }
+    {
+        char hidden[4200];
+        snprintf(hidden, sizeof hidden, "%s/.fiscaltab", o->outdir);
+        mkdir(hidden, 0777);
     }
     if (!o->force)
         resume(&l, o->outdir);
@@ -673,6 +715,8 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     }
     if (tty)
         fputc('\n', stderr);
+    if (!interrupted && build_dataset(&l, o->outdir) != 0)
+        failed++;
     if (write_report(&l, o->outdir) != 0) {
         fprintf(stderr, "fiscaltab: error: cannot write %s/batch.jsonl\n",
                 o->outdir);
@@ -696,4 +740,139 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     free(running);
     free(order);
     return interrupted ? FT_EXIT_BATCH_FAILED : rc;
+}
+
+/* Copies file src to dst (created or replaced); 0 on success. */
+static int
+copy_file(const char *src, const char *dst)
+{
+    FILE *in = fopen(src, "rb"), *out;
+    char buf[65536], tmp[4500];
+    size_t n;
+    int rc = 0;
+    if (!in)
+        return -1;
+    snprintf(tmp, sizeof tmp, "%s.tmp%ld", dst, (long)getpid());
+    out = fopen(tmp, "wb");
+    if (!out) {
+        fclose(in);
+        return -1;
+    }
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    fclose(in);
+    if (fclose(out) != 0 || rc != 0 || rename(tmp, dst) != 0) {
+        remove(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Copies the tree src into dst, leaving out the batch's own files at the
+ * top (batch.jsonl, dataset.*); symbolic links are not followed. */
+static int
+copy_tree(const char *src, const char *dst, int top)
+{
+    DIR *d = opendir(src);
+    struct dirent *de;
+    int rc = 0;
+    if (!d)
+        return -1;
+    mkdir(dst, 0777);
+    while ((de = readdir(d)) != NULL && rc == 0) {
+        char a[4400], b[4400];
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        if (top && (!strcmp(de->d_name, "batch.jsonl") ||
+                    !strncmp(de->d_name, "dataset.", 8)))
+            continue;
+        snprintf(a, sizeof a, "%s/%s", src, de->d_name);
+        snprintf(b, sizeof b, "%s/%s", dst, de->d_name);
+        if (lstat(a, &st) != 0 || S_ISLNK(st.st_mode))
+            continue;
+        if (S_ISDIR(st.st_mode))
+            rc = copy_tree(a, b, 0);
+        else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp"))
+            rc = copy_file(a, b);
+    }
+    closedir(d);
+    return rc;
+}
+
+int
+ft_merge(char **dirs, int n_dirs, const char *outdir)
+{
+    joblist l = {0};
+    char line[8192];
+    int k, failed = 0, checks = 0;
+    size_t i;
+
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "fiscaltab: error: cannot create %s: %s\n", outdir,
+                strerror(errno));
+        return FT_EXIT_WRITE;
+    }
+    for (k = 0; k < n_dirs; k++) {
+        char path[4200];
+        FILE *fp;
+        snprintf(path, sizeof path, "%s/batch.jsonl", dirs[k]);
+        fp = fopen(path, "r");
+        if (!fp) {
+            fprintf(stderr, "fiscaltab: error: %s: no batch.jsonl\n",
+                    dirs[k]);
+            return FT_EXIT_USAGE;
+        }
+        if (copy_tree(dirs[k], outdir, 1) != 0) {
+            fclose(fp);
+            fprintf(stderr, "fiscaltab: error: cannot copy %s into %s\n",
+                    dirs[k], outdir);
+            return FT_EXIT_WRITE;
+        }
+        while (fgets(line, sizeof line, fp)) {
+            char rel[4096], num[64];
+            job *j;
+            if (!json_field(line, "path", rel, sizeof rel) ||
+                add_job(&l, rel, rel) != 0)
+                continue;
+            j = &l.v[l.n - 1];
+            j->status = 1;
+            json_field(line, "sha256", j->sha, sizeof j->sha);
+            if (json_field(line, "exit", num, sizeof num))
+                j->rc = atoi(num);
+            if (json_field(line, "pages", num, sizeof num))
+                j->pages = atoi(num);
+            if (json_field(line, "tables", num, sizeof num))
+                j->tables = atoi(num);
+            if (json_field(line, "checks_passed", num, sizeof num))
+                j->passed = atol(num);
+            if (json_field(line, "checks_failed", num, sizeof num))
+                j->failed = atol(num);
+            if (json_field(line, "seconds", num, sizeof num))
+                j->seconds = atof(num);
+            if (json_field(line, "error", j->error, sizeof j->error) &&
+                !strcmp(j->error, "null"))
+                j->error[0] = 0;
+        }
+        fclose(fp);
+    }
+    qsort(l.v, l.n, sizeof *l.v, cmp_job);
+    for (i = 0; i < l.n; i++) {
+        if (l.v[i].rc == FT_EXIT_CHECKS)
+            checks++;
+        else if (l.v[i].rc != FT_EXIT_OK)
+            failed++;
+    }
+    k = build_dataset(&l, outdir) == 0 && write_report(&l, outdir) == 0;
+    fprintf(stderr, "fiscaltab merge: %zu files from %d outputs -> %s\n",
+            l.n, n_dirs, outdir);
+    for (i = 0; i < l.n; i++) {
+        free(l.v[i].path);
+        free(l.v[i].rel);
+    }
+    free(l.v);
+    if (!k)
+        return FT_EXIT_WRITE;
+    return failed ? FT_EXIT_BATCH_FAILED : checks ? FT_EXIT_CHECKS : FT_EXIT_OK;
 }

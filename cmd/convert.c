@@ -131,6 +131,78 @@ now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Writes the dataset fragment of a converted document. */
+static ft_status
+write_fragment(const ft_doc_result *res, const ft_prose_list *prose,
+               const char *path, ft_error *err)
+{
+    ft_dataset_info info;
+    ft_dataset_cell *cells = NULL;
+    size_t n = 0, cap = 0, i, k;
+    ft_status st = FT_OK;
+    int r, c, decided = 0;
+
+    memset(&info, 0, sizeof info);
+    info.year = ft_document_year(prose, res->tables, res->n_tables);
+    info.kind = "预算";
+    for (i = 0; i < res->n_tables; i++) {
+        const ft_table *t = &res->tables[i];
+        if (!info.entity && t->entity)
+            info.entity = t->entity;
+        if (!decided && t->title && strstr(t->title, "决算")) {
+            info.kind = "决算";
+            decided = 1;
+        }
+    }
+    for (i = 0; i < res->n_tables && st == FT_OK; i++) {
+        const ft_table *t = &res->tables[i];
+        char **codes = ft_table_codes(t);
+        if (!codes)
+            return FT_ERR_NOMEM;
+        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+            for (c = 0; c < t->n_cols; c++) {
+                const ft_cell *cell = FT_CELL(t, r, c);
+                ft_dataset_cell *d;
+                if (cell->kind != FT_CELL_NUMBER)
+                    continue;
+                if (n == cap) {
+                    size_t nc = cap ? cap * 2 : 256;
+                    ft_dataset_cell *v = realloc(cells, nc * sizeof *v);
+                    if (!v) {
+                        st = FT_ERR_NOMEM;
+                        break;
+                    }
+                    cells = v;
+                    cap = nc;
+                }
+                d = &cells[n++];
+                memset(d, 0, sizeof *d);
+                d->table = (int)i;
+                d->row = r;
+                d->col = c;
+                d->text = cell->text;
+                d->value = cell->value;
+                d->has_value = 1;
+                d->row_label = ft_row_label(t, r, c);
+                d->column_label = ft_column_label(t, c);
+                d->code = codes[r] ? strdup(codes[r]) : NULL;
+            }
+        }
+        for (r = 0; r < t->n_rows; r++)
+            free(codes[r]);
+        free(codes);
+    }
+    if (st == FT_OK)
+        st = ft_write_fragment(res, &info, cells, n, path, err);
+    for (k = 0; k < n; k++) {
+        free(cells[k].row_label);
+        free(cells[k].column_label);
+        free(cells[k].code);
+    }
+    free(cells);
+    return st;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -292,6 +364,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
             snprintf(path, plen, "%s/%.255s.log.jsonl", o->outdir, stem);
             st = ft_write_log(&res, path, &err);
         }
+        if (st == FT_OK && o->fragment)
+            st = write_fragment(&res, &prose, o->fragment, &err);
         if (st == FT_OK && o->csv) {
             snprintf(path, plen, "%s/%.255s", o->outdir, stem);
             st = ft_write_csv(&res, path, &err);

@@ -28,6 +28,7 @@ typedef struct ft_convert_opts {
     int first_page, last_page; /* 0: open-ended */
     int csv;
     int quiet;
+    const char *fragment;   /* batch: write the dataset fragment here */
 } ft_convert_opts;
 
 typedef struct ft_convert_stats {
@@ -56,6 +57,10 @@ typedef struct ft_batch_opts {
 /* `fiscaltab batch`: converts every PDF under paths; returns an ft_exit
  * code (0, 1, 6 or a usage/write error). */
 int ft_batch(char **paths, int n_paths, const ft_batch_opts *o);
+
+/* `fiscaltab merge`: joins the outputs of batch shards into outdir (files,
+ * batch.jsonl, dataset); returns an ft_exit code. */
+int ft_merge(char **dirs, int n_dirs, const char *outdir);
 
 /* SHA-256 of a file as 64 hex digits; 0 on success. */
 int ft_sha256_file(const char *path, char hex[65]);

@@ -28,6 +28,7 @@ usage(int status)
         "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
         "       fiscaltab batch PATH... -o OUT [-j N] [--shard K/N]\n"
         "                 [--timeout SEC] [--force] [--csv]\n"
+        "       fiscaltab merge OUT1 OUT2... -o ALL\n"
         "       fiscaltab --help | --version\n"
         "\n"
         "Turns the tables of a budget PDF into DIR/STEM.xlsx (an index sheet,\n"
@@ -49,7 +50,9 @@ usage(int status)
         "batch converts every PDF under the PATHs (recursively) with N\n"
         "worker processes (default: all cores), mirroring the paths under\n"
         "OUT, and writes OUT/batch.jsonl; a rerun skips files already\n"
-        "converted (same content, outputs newer than the input).\n"
+        "converted (same content, outputs newer than the input). It also\n"
+        "builds OUT/dataset.sqlite and OUT/dataset.csv across all files.\n"
+        "merge joins the outputs of batch --shard runs into one.\n"
         "\n"
         "Exit codes: 0 ok; 1 converted but validation checks failed;\n"
         "2 usage; 3 unreadable or not a PDF; 4 encrypted and no or a wrong\n"
@@ -288,6 +291,22 @@ main(int argc, char **argv)
         rc = cmd_inspect(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "batch"))
         rc = cmd_batch(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "merge")) {
+        const char *out = NULL;
+        char *dirs[256];
+        int i, n = 0;
+        for (i = 2; i < argc; i++) {
+            if (!strcmp(argv[i], "-o") && i + 1 < argc)
+                out = argv[++i];
+            else if (n < 256)
+                dirs[n++] = argv[i];
+        }
+        if (!out || n == 0) {
+            fprintf(stderr, "fiscaltab: error: merge needs OUT... and -o ALL\n");
+            usage(FT_EXIT_USAGE);
+        }
+        rc = ft_merge(dirs, n, out);
+    }
     else {
         fprintf(stderr, "fiscaltab: error: unknown command '%s'\n", argv[1]);
         usage(FT_EXIT_USAGE);

@@ -3,7 +3,7 @@
 # regenerate its fixtures. A no-op when every package is present.
 set -eu
 PKGS="build-essential pkg-config libpoppler-glib-dev libcairo2-dev
-libxlsxwriter-dev libutf8proc-dev poppler-utils poppler-data
+libxlsxwriter-dev libutf8proc-dev libsqlite3-dev sqlite3 poppler-utils poppler-data
 fonts-wqy-zenhei qpdf unzip time bc python3 python3-openpyxl"
 missing=""
 for p in $PKGS; do

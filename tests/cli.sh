@@ -144,6 +144,26 @@ n1=$(wc -l <"$B/s1/batch.jsonl"); n2=$(wc -l <"$B/s2/batch.jsonl")
 [ $((n1 + n2)) -eq 7 ] && ok || bad "shards cover $n1 + $n2 files"
 cat "$B/s1/batch.jsonl" "$B/s2/batch.jsonl" | sed 's/.*"path":"\([^"]*\)".*/\1/' | sort -u | wc -l | grep -qx 7 && ok || bad "shards overlap"
 expect_rc 2 "$FT" batch "$B/in" -o "$B/x" --shard 3/2
+# the shards merged equal one unsharded run: files, report and dataset
+expect_rc 6 "$FT" merge "$B/s1" "$B/s2" -o "$B/all"
+expect_rc 6 "$FT" batch "$B/in" -o "$B/one" --force
+q="select d.path, t.number, c.row, c.col, c.text, c.value, c.row_label, c.column_label, c.code from cells c join tables t on c.tab=t.id join documents d on t.document=d.id order by 1,2,3,4"
+[ "$(sqlite3 "$B/all/dataset.sqlite" "$q" | md5sum)" = "$(sqlite3 "$B/one/dataset.sqlite" "$q" | md5sum)" ] &&
+    ok || bad "merged dataset differs"
+cmp -s "$B/all/dataset.csv" "$B/one/dataset.csv" && ok || bad "merged dataset.csv differs"
+strip() { sed 's/"seconds":[0-9.]*,//; s/,"resumed":true//' "$1" | sort; }
+[ "$(strip "$B/all/batch.jsonl")" = "$(strip "$B/one/batch.jsonl")" ] && ok ||
+    bad "merged batch.jsonl differs"
+cmp -s "$B/all/sub/threeline.xlsx" "$B/one/sub/threeline.xlsx" && ok ||
+    bad "merged files differ"
+# one SQL query answers: the 一般公共预算 amount of every 7-digit code
+sqlite3 "$B/one/dataset.sqlite" "SELECT c.code || '=' || c.value FROM cells c JOIN tables t ON c.tab=t.id JOIN documents d ON t.document=d.id WHERE d.path='seed-budget.pdf' AND t.kind='income_summary' AND length(c.code)=7 AND c.column_label LIKE '%/一般公共预算' ORDER BY c.code" | tr '\n' ' ' >"$WORK/q"
+[ "$(cat "$WORK/q")" = "2040201=5213.17 2040202=2839.7 2040219=1969.08 2040250=423.86 2040299=1607.0 2080505=551.12 2101101=213.19 2101102=27.92 2130599=28.0 2210201=549.87 " ] &&
+    ok || bad "dataset query: $(cat "$WORK/q")"
+head -1 "$B/one/dataset.csv" | grep -q 'document,entity,year,doc_kind,table_title,table_kind,row_code,row_label,column_label,value,unit,value_yuan' &&
+    ok || bad "dataset.csv header"
+grep -q '^seed-budget.pdf,忻州市公安局,2023,预算,2023年预算收入总表,income_summary,2040201,行政运行,本年收入/一般公共预算,5213.17,万元,52131700' "$B/one/dataset.csv" &&
+    ok || bad "dataset.csv row"
 # killed mid-way, then resumed: every file converted, nothing half-written
 mkdir -p "$B/many"
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cp fixtures/seed-budget.pdf "$B/many/f$i.pdf"; done
@@ -151,5 +171,9 @@ timeout -s KILL 0.3 "$FT" batch "$B/many" -o "$B/mout" -j 2 >/dev/null 2>&1
 sleep 1
 expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
 [ "$(grep -c '"status":"ok"' "$B/mout/batch.jsonl")" -eq 12 ] && ok || bad "resume after kill"
+# the killed-then-resumed dataset equals an uninterrupted run
+"$FT" batch "$B/many" -o "$B/mclean" -j 2 2>/dev/null
+[ "$(sqlite3 "$B/mout/dataset.sqlite" "$q" | md5sum)" = "$(sqlite3 "$B/mclean/dataset.sqlite" "$q" | md5sum)" ] &&
+    ok || bad "dataset after kill and resume differs"
 [ -z "$(find "$B/mout" -name '*.tmp*')" ] && ok || bad "temporary files after kill"
 summary cli

@@ -316,13 +316,12 @@ fold_sentences(const char *text)
  * Public functions
  *****************************************************************************/
 
-ft_status
-ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
-                 size_t n_tables, ft_log *log)
+int
+ft_document_year(const ft_prose_list *prose, const ft_table *tables,
+                 size_t n_tables)
 {
     int years[64] = {0}, counts[64] = {0}, ny = 0, doc_year = 0, best = 0;
     size_t i, k;
-    ft_status st = FT_OK;
 
     /* the document's year: the one its table titles name most */
     for (i = 0; i < n_tables; i++) {
@@ -348,7 +347,7 @@ ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                 char *line = malloc(len + 1), *f;
                 int y, j;
                 if (!line)
-                    return FT_ERR_NOMEM;
+                    return 0;
                 memcpy(line, t, len);
                 line[len] = 0;
                 f = ft_text_fold(line);
@@ -376,6 +375,16 @@ ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
             best = counts[k];
             doc_year = years[k];
         }
+    return doc_year;
+}
+
+ft_status
+ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
+                 size_t n_tables, ft_log *log)
+{
+    int doc_year = ft_document_year(prose, tables, n_tables);
+    size_t i;
+    ft_status st = FT_OK;
     for (i = 0; i < n_tables && doc_year && st == FT_OK; i++) {
         char *f = tables[i].title ? ft_text_fold(tables[i].title) : NULL;
         int y = f ? year_in(f) : 0;

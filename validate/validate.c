@@ -576,3 +576,25 @@ ft_validate_table(const ft_table *t, int index, ft_log *log)
     }
     return st;
 }
+
+char **
+ft_table_codes(const ft_table *t)
+{
+    char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
+    if (codes)
+        row_codes(t, 0, t->n_cols, codes);
+    return codes;
+}
+
+char *
+ft_row_label(const ft_table *t, int r, int c)
+{
+    int k;
+    /* the nearest label to the left: a two-sided table has one a side */
+    for (k = c - 1; k >= 0; k--) {
+        const ft_cell *a = ft_table_anchor(t, r, k);
+        if (a->kind == FT_CELL_TEXT && a->text && !ft_column_is_code(t, k))
+            return strdup(a->text);
+    }
+    return NULL;
+}

@@ -50,6 +50,20 @@ ft_status ft_validate_document(const ft_table *tables, size_t n,
 ft_status ft_validate_prose_oddities(const ft_prose_list *prose,
                                      ft_log *log);
 
+/* The document's year: the one its table titles name most, else its
+ * headings and cover; 0 when none. */
+int ft_document_year(const ft_prose_list *prose, const ft_table *tables,
+                     size_t n_tables);
+
+/* The classification code of each row (function codes 3/5/7 digits,
+ * split 类/款/项 columns put together), NULL where none: an array of
+ * n_rows strings; free each and the array. NULL on OOM. */
+char **ft_table_codes(const ft_table *t);
+
+/* The label of the value at (r, c): the nearest text cell left of it
+ * outside code columns; a new string (free()) or NULL. */
+char *ft_row_label(const ft_table *t, int r, int c);
+
 /* Counts the check entries of a log (kind "check"). */
 void ft_log_count(const ft_log *log, ft_check_counts *out);
 

@@ -41,6 +41,44 @@ ft_status ft_write_csv(const ft_doc_result *doc, const char *dir,
 ft_status ft_write_log(const ft_doc_result *doc, const char *path,
                        ft_error *err);
 
+/* What the dataset records about a document as a whole. */
+typedef struct ft_dataset_info {
+    const char *entity;     /* 单位名称 most tables name, or NULL */
+    int year;               /* the document's year, 0 if unknown */
+    const char *kind;       /* "预算" or "决算" */
+} ft_dataset_info;
+
+/* One body cell for the dataset; strings are owned by the caller. */
+typedef struct ft_dataset_cell {
+    int table, row, col;    /* 0-based */
+    const char *text;
+    double value;
+    int has_value;
+    char *row_label;        /* e.g. 公共安全支出 */
+    char *column_label;     /* e.g. 本年收入/一般公共预算 */
+    char *code;             /* e.g. 2040201, or NULL */
+} ft_dataset_cell;
+
+/* Writes a conversion's dataset fragment (a TSV of the document, its
+ * tables and cells) to path, atomically. */
+ft_status ft_write_fragment(const ft_doc_result *doc,
+                           const ft_dataset_info *info,
+                           const ft_dataset_cell *cells, size_t n_cells,
+                           const char *path, ft_error *err);
+
+/* Adds (or replaces) one document in the SQLite dataset at dbpath, from
+ * its fragment and its .log.jsonl, in one transaction. */
+ft_status ft_dataset_add(const char *dbpath, const char *path,
+                         const char *sha, const char *fragment,
+                         const char *logpath, ft_error *err);
+
+/* 1 when the dataset already holds this path with this content hash. */
+int ft_dataset_has(const char *dbpath, const char *path, const char *sha);
+
+/* Exports the numeric cells in long format to csvpath, atomically. */
+ft_status ft_dataset_csv(const char *dbpath, const char *csvpath,
+                         ft_error *err);
+
 /* Removes control characters that XML cannot hold; returns how many. */
 size_t ft_strip_controls(char *s);
 
