@@ -68,14 +68,6 @@ on_signal(int sig)
     interrupted = 1;
 }
 
-/* Seconds on a monotonic clock. */
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* 1 when name ends in .pdf in any case. */
 static int
@@ -285,6 +277,25 @@ resume(joblist *l, const char *out)
     fclose(fp);
 }
 
+/* Removes a directory and the files in it (one level). */
+static void
+remove_flat_dir(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        char f[5200];
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(f, sizeof f, "%s/%s", path, de->d_name);
+        remove(f);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
 /* Removes temporaries that a killed earlier run left for this file's
  * outputs (STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID/). */
 static void
@@ -307,22 +318,8 @@ remove_stale(const char *dir, const char *xlsx)
             strncmp(rest, ".tmp", 4))
             continue;
         snprintf(f, sizeof f, "%s/%s", dir, de->d_name);
-        if (remove(f) != 0) {
-            /* a CSV directory: its files first */
-            DIR *sd = opendir(f);
-            struct dirent *se;
-            if (sd) {
-                while ((se = readdir(sd)) != NULL) {
-                    char g[5200];
-                    if (se->d_name[0] == '.')
-                        continue;
-                    snprintf(g, sizeof g, "%s/%s", f, se->d_name);
-                    remove(g);
-                }
-                closedir(sd);
-                rmdir(f);
-            }
-        }
+        if (remove(f) != 0)
+            remove_flat_dir(f); /* a CSV directory: its files first */
     }
     closedir(d);
 }
@@ -387,7 +384,7 @@ start(job *j, const char *out, int csv)
     fcntl(fds[0], F_SETFL, O_NONBLOCK);
     j->pid = pid;
     j->fd = fds[0];
-    j->started = now();
+    j->started = ft_now();
     return 0;
 }
 
@@ -421,7 +418,7 @@ finish(job *j, int wstatus)
     close(j->fd);
     j->fd = -1;
     j->status = 1;
-    j->seconds = now() - j->started;
+    j->seconds = ft_now() - j->started;
     st = j->buf ? strstr(j->buf, "FTSTAT ") : NULL;
     if (st) {
         size_t t = 0, pa = 0, fa = 0;
@@ -464,30 +461,9 @@ finish(job *j, int wstatus)
 static void
 cleanup_tmp(const job *j, const char *out)
 {
-    char dir[4096], xlsx[4352], log[4352], tmp[4500];
+    char dir[4096], xlsx[4352], log[4352];
     out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", xlsx, (long)j->pid);
-    remove(tmp);
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", log, (long)j->pid);
-    remove(tmp);
-    /* the CSV directory's temporary twin */
-    snprintf(tmp, sizeof tmp, "%.*s.tmp%ld", (int)(strlen(xlsx) - 5), xlsx,
-             (long)j->pid);
-    {
-        DIR *d = opendir(tmp);
-        struct dirent *de;
-        if (d) {
-            while ((de = readdir(d)) != NULL) {
-                char f[4800];
-                if (de->d_name[0] == '.')
-                    continue;
-                snprintf(f, sizeof f, "%s/%s", tmp, de->d_name);
-                remove(f);
-            }
-            closedir(d);
-            rmdir(tmp);
-        }
-    }
+    remove_stale(dir, xlsx);
 }
 
 /* Writes OUT/batch.jsonl atomically. */
@@ -576,7 +552,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     job **running;
     size_t *order;
     int k, n_run = 0, tty = isatty(2), rc;
-    double t0 = now(), last_print = 0;
+    double t0 = ft_now(), last_print = 0;
     long pages = 0;
     struct sigaction sa;
 
@@ -666,7 +642,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             pid_t r;
             drain(j);
             r = waitpid(j->pid, &ws, WNOHANG);
-            if (r == 0 && now() - j->started > o->timeout) {
+            if (r == 0 && ft_now() - j->started > o->timeout) {
                 kill(j->pid, SIGKILL);
                 j->timed_out = 1;
                 r = waitpid(j->pid, &ws, 0);
@@ -688,8 +664,8 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
                 k--;
             }
         }
-        if (now() - last_print > (tty ? 0.2 : 5.0) || (n_run == 0 && next >= l.n)) {
-            double el = now() - t0, rate = el > 0 ? (double)pages / el : 0;
+        if (ft_now() - last_print > (tty ? 0.2 : 5.0) || (n_run == 0 && next >= l.n)) {
+            double el = ft_now() - t0, rate = el > 0 ? (double)pages / el : 0;
             size_t new_done = done - (l.n - todo);
             double eta = new_done ? el / (double)new_done *
                                         (double)(todo - new_done)
@@ -699,7 +675,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
                     "ETA %.0fs, %zu failed%s",
                     tty ? "\r\033[K" : "", done, l.n, rate, eta, failed,
                     tty ? "" : "\n");
-            last_print = now();
+            last_print = ft_now();
         }
         if (n_run > 0)
             usleep(20000);
@@ -729,7 +705,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     fprintf(stderr,
             "fiscaltab batch: %zu files, %zu converted, %zu with failed "
             "checks, %zu failed, %ld pages, %.1fs%s -> %s/batch.jsonl\n",
-            l.n, done - failed, checks, failed, pages, now() - t0,
+            l.n, done - failed, checks, failed, pages, ft_now() - t0,
             interrupted ? " (interrupted)" : "", o->outdir);
     for (i = 0; i < l.n; i++) {
         free(l.v[i].path);

@@ -122,14 +122,6 @@ make_dirs(const char *dir)
     return 0;
 }
 
-/* Seconds on a monotonic clock. */
-static double
-now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Writes the dataset fragment of a converted document. */
 static ft_status
@@ -221,7 +213,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     char *stem = NULL, *path = NULL;
     char (*sheets)[128] = NULL;
     const char **kinds = NULL;
-    double t0 = now();
+    double t0 = ft_now();
     size_t plen = 0;
     size_t i;
 
@@ -383,7 +375,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         stats->tables = tables.n;
         stats->passed = cc.passed;
         stats->failed = cc.failed;
-        stats->seconds = now() - t0;
+        stats->seconds = ft_now() - t0;
         if (!o->quiet)
             fprintf(stderr,
                     "fiscaltab: %s: %zu tables from %d pages, checks %zu "
@@ -413,4 +405,12 @@ out:
     ft_log_clear(&log);
     ft_doc_free(doc);
     return rc;
+}
+
+double
+ft_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

@@ -62,6 +62,9 @@ int ft_batch(char **paths, int n_paths, const ft_batch_opts *o);
  * batch.jsonl, dataset); returns an ft_exit code. */
 int ft_merge(char **dirs, int n_dirs, const char *outdir);
 
+/* Seconds on a monotonic clock. */
+double ft_now(void);
+
 /* SHA-256 of a file as 64 hex digits; 0 on success. */
 int ft_sha256_file(const char *path, char hex[65]);
 
