@@ -38,7 +38,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS = $(wildcard extract/*.h normalize/*.h validate/*.h write/*.h cmd/*.h)
 
 .PHONY: all deps demo check test asan fixtures bench eval install clean \
-        indent golden-update
+        indent golden-update fuzz fuzz-smoke
 
 all: fiscaltab
 
@@ -72,6 +72,7 @@ demo: deps
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory test
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 
 test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
@@ -92,6 +93,26 @@ bench: fiscaltab
 eval: fiscaltab
 	$(Q)FT=$(CURDIR)/fiscaltab sh tests/eval.sh
 
+# libFuzzer targets (clang): make fuzz FUZZ_SECONDS=600 runs each target;
+# make fuzz-smoke runs each for a few seconds (CI). Crashes land in
+# tests/fuzz/crashes/ and become regression tests in tests/fuzz/regress/.
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS = number grid pdf
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
+              -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+FUZZ_LIB_SRC = $(filter-out write/%,$(LIB_SRC))
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) $(HEADERS)
+	@mkdir -p build-fuzz
+	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(FUZZ_LIB_SRC) \
+	    $(PKGLIBS) -lm
+
+fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
+	$(Q)sh tests/fuzz/run.sh 10 $(FUZZ_TARGETS)
+
 install: fiscaltab
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 fiscaltab $(DESTDIR)$(PREFIX)/bin/fiscaltab
@@ -100,7 +121,7 @@ indent:
 	clang-format -i $(LIB_SRC) $(CMD_SRC) $(HEADERS) fixtures/gen.c
 
 clean:
-	rm -rf build build-asan fiscaltab out
+	rm -rf build build-asan build-fuzz fiscaltab out
 
 $(BUILD)/dump: tests/tools/dump.c $(LIB_OBJ)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)

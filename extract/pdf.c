@@ -349,7 +349,7 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
             vthin[x] * 2 >= h - vstart[x] &&
             !runvec_push(&vr, x, vstart[x], h))
             ok = 0;
-    if (ok)
+    if (ok && vr.n > 1)
         qsort(vr.v, vr.n, sizeof *vr.v, cmp_run);
     ok = ok && group_runs(&hr, 'h', scale, p, cap) &&
          group_runs(&vr, 'v', scale, p, cap);
