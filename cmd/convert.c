@@ -81,6 +81,8 @@ stem_of(const char *path)
     char *s;
     size_t n;
     b = b ? b + 1 : path;
+    while (*b == '.')
+        b++; /* no hidden outputs, no ".." */
     s = strdup(b);
     if (!s)
         return NULL;
@@ -238,9 +240,13 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         ft_doc_free(doc);
         return FT_EXIT_USAGE;
     }
-    if (stats->pages_total == 0)
-        st = ft_log_add(&log, 0, -1, -1, -1, "extract", "no_pages", FT_INFO,
-                        NULL, NULL, "the document has no pages");
+    if (stats->pages_total == 0) {
+        /* nothing to convert: as unreadable as a damaged file */
+        fprintf(stderr, "fiscaltab: error: %s: the document has no pages\n",
+                o->input);
+        ft_doc_free(doc);
+        return FT_EXIT_OPEN;
+    }
 
     if (st == FT_OK)
         st = ft_doc_extract(doc, first, last, &tables, &log, &prose, &xs);

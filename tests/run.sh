@@ -29,6 +29,9 @@ count golden
 sh tests/cli.sh >"$WORK/suite.out" 2>&1
 cat "$WORK/suite.out"
 count cli
+sh tests/malformed.sh >"$WORK/suite.out" 2>&1
+cat "$WORK/suite.out"
+count malformed
 if [ -d "${CORPUS:-../shared/corpus/cn}" ]; then
     sh tests/corpus.sh >"$WORK/suite.out" 2>&1
     cat "$WORK/suite.out"

@@ -1,0 +1,87 @@
+#!/bin/sh
+# Malformed and hostile input: each case has its exit code and its one
+# error line naming the file; none may crash, hang or leave output behind.
+. tests/setup
+O=$WORK/malformed
+rm -rf "$O"
+mkdir -p "$O"
+
+# a minimal PDF: pages dict, page MediaBox, content stream
+mkpdf() {
+    name=$1 pages=$2 box=$3 content=$4
+    {
+        printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n'
+        printf '2 0 obj %s endobj\n' "$pages"
+        printf '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox %s /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n' "$box"
+        printf '4 0 obj << /Length %d >> stream\n%s\nendstream endobj\n' "${#content}" "$content"
+        printf '5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n'
+        printf 'trailer << /Root 1 0 R >>\n%%%%EOF\n'
+    } >"$O/$name"
+}
+one="<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+text="BT /F1 12 Tf 100 700 Td (Hello) Tj ET"
+
+mkpdf zero.pdf "<< /Type /Pages /Kids [] /Count 0 >>" "[0 0 595 842]" ""
+expect_rc 3 "$FT" convert "$O/zero.pdf" -o "$O/out"
+expect_err "fiscaltab: error: $O/zero.pdf: the document has no pages"
+
+mkpdf claim.pdf "<< /Type /Pages /Kids [3 0 R] /Count 100000 >>" "[0 0 595 842]" "$text"
+expect_rc 3 "$FT" convert "$O/claim.pdf" -o "$O/out"
+expect_err "fiscaltab: error: $O/claim.pdf:"
+
+mkpdf absurd.pdf "$one" "[0 0 10000000 10000000]" "$text"
+expect_rc 0 "$FT" convert "$O/absurd.pdf" -o "$O/out"
+expect_err "fiscaltab: warning: $O/absurd.pdf: page 1: page skipped: absurd page size"
+grep -q '"rule":"page_unreadable","status":"fail"' "$O/out/absurd.log.jsonl" &&
+    ok || bad "absurd page not logged"
+
+nest=$(i=0; while [ $i -lt 3000 ]; do printf 'q '; i=$((i+1)); done)
+mkpdf nested.pdf "$one" "[0 0 595 842]" "$nest $text"
+expect_rc 0 "$FT" convert "$O/nested.pdf" -o "$O/out"
+
+mkpdf nofont.pdf "$one" "[0 0 595 842]" "BT /F9 12 Tf 100 700 Td (Hello) Tj ET"
+expect_rc 0 "$FT" convert "$O/nofont.pdf" -o "$O/out"
+
+# a broken cross-reference table is rebuilt by poppler: still converts
+sed 's/^startxref$/startxref_broken/' fixtures/threeline.pdf >"$O/xref.pdf"
+expect_rc 0 "$FT" convert "$O/xref.pdf" -o "$O/out"
+expect_err "1 tables from 1 pages"
+
+# truncated at many offsets, bytes flipped at many places: a documented
+# exit code every time, never a crash (>= 99 or a signal)
+size=$(wc -c <fixtures/seed-budget.pdf)
+for cut in 10 100 1000 5000 20000 40000 60000 80000 $((size - 200)) $((size - 20)); do
+    head -c $cut fixtures/seed-budget.pdf >"$O/cut.pdf"
+    "$FT" convert -q "$O/cut.pdf" -o "$O/cutout" >/dev/null 2>"$WORK/err"
+    rc=$?
+    case $rc in 0 | 1 | 3) ok ;; *) bad "truncated at $cut: exit $rc" ;; esac
+    [ $rc -ne 3 ] || grep -q "fiscaltab: error: $O/cut.pdf: " "$WORK/err" && ok ||
+        bad "truncated at $cut: no error line"
+done
+for at in 500 3000 9000 15000 30000 45000 70000 90000; do
+    cp fixtures/seed-budget.pdf "$O/flip.pdf"
+    printf '\377\000\377' | dd of="$O/flip.pdf" bs=1 seek=$at conv=notrunc 2>/dev/null
+    "$FT" convert -q "$O/flip.pdf" -o "$O/flipout" >/dev/null 2>&1
+    rc=$?
+    case $rc in 0 | 1 | 3) ok ;; *) bad "bytes flipped at $at: exit $rc" ;; esac
+done
+
+# a page of 17,500 glyphs in a 250 x 10 grid converts, exactly sized
+awk 'BEGIN {
+    for (r = 0; r < 250; r++) {
+        s = sprintf("BT /F1 2.8 Tf 10 %.1f Td (", 830 - r * 3.2)
+        for (c = 0; c < 10; c++) s = s sprintf("%s%7.2f", c ? " " : "", ((r * 13 + c * 7) % 9973) / 3)
+        print s ") Tj ET"
+    } }' >"$O/dense.txt"
+mkpdf dense.pdf "$one" "[0 0 595 842]" "$(cat "$O/dense.txt")"
+sed -i 's|/BaseFont /Helvetica|/BaseFont /Courier|' "$O/dense.pdf"
+expect_rc 0 "$FT" convert "$O/dense.pdf" -o "$O/out"
+grep -q '250 rows x 10 columns, 0 header rows, 2500 amounts' "$O/out/dense.log.jsonl" &&
+    ok || bad "dense page grid"
+
+# outputs stay inside -o DIR whatever the input is called; no temporaries
+cp fixtures/threeline.pdf "$O/..evil.pdf"
+expect_rc 0 "$FT" convert "$O/..evil.pdf" -o "$O/safe" --csv
+[ -f "$O/safe/evil.xlsx" ] && [ ! -e "$O/evil.xlsx" ] && ok || bad "output escaped -o"
+[ -z "$(find "$O" -name '*.tmp*')" ] && ok || bad "temporary files left"
+summary malformed
