@@ -799,8 +799,8 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 int any = 0, had_title = t.title != NULL;
                 for (s = 0; s < ln->ns; s++)
                     any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
-                if (!had_title && t.label && !strcmp(t.label, "表") &&
-                    li > 0) {
+                if (!had_title && !t.title && t.label &&
+                    !strcmp(t.label, "表") && li > 0) {
                     /* a title wrapped so that "表" is alone on a line */
                     free(t.label);
                     t.label = NULL;
