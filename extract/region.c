@@ -113,13 +113,13 @@ take_meta(ft_table *t, const char *s, int above)
         p = strstr(s, "编制单位");
     if (!p)
         p = strstr(s, "部门名称");
-    if (p) {
+    if (p && *after_colon(p + 12)) {
         if (!t->entity)
             t->entity = first_word(after_colon(p + 12));
         return 1;
     }
     p = strstr(s, "部门：");
-    if (p) {
+    if (p && *after_colon(p + 6)) {
         if (!t->entity)
             t->entity = first_word(after_colon(p + 6));
         return 1;
