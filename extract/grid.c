@@ -620,27 +620,8 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         }
     }
 
-    /* spans from missing rules in a ruled frame */
     for (i = 0; i < (size_t)nr * (size_t)nc; i++)
         par[i] = (int)i;
-    if (out->ruled) {
-        for (r = 0; r < nr; r++) {
-            for (c = 0; c < nc; c++) {
-                double ry0 = rows.v[r], ry1 = rows.v[r + 1];
-                double cx0 = cols.v[c], cx1 = cols.v[c + 1];
-                if (c + 1 < nc && !is_cut(&text_cols, cols.v[c + 1]) &&
-                    coverage(rules, n_rules, 'v', cols.v[c + 1], ry0, ry1) <
-                        0.5 * (ry1 - ry0)) {
-                    uf_union(par, r * nc + c, r * nc + c + 1);
-                }
-                if (r + 1 < nr && !is_cut(&text_rows, rows.v[r + 1]) &&
-                    coverage(rules, n_rules, 'h', rows.v[r + 1], cx0, cx1) <
-                        0.5 * (cx1 - cx0)) {
-                    uf_union(par, r * nc + c, (r + 1) * nc + c);
-                }
-            }
-        }
-    }
 
     /* place segments */
     for (i = 0; i < n_seg; i++) {
@@ -695,6 +676,51 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         if (cspan[i] > 1 && !out->ruled && cell->colspan < cspan[i])
             cell->colspan = cspan[i];
     }
+    /* spans from missing rules in a ruled frame: side by side, two cells
+     * join across a missing rule unless both hold text of their own (a
+     * partial rule is missing, not a span) and no text runs over it */
+    if (out->ruled) {
+        for (r = 0; r < nr; r++) {
+            for (c = 0; c < nc; c++) {
+                double ry0 = rows.v[r], ry1 = rows.v[r + 1];
+                double cx0 = cols.v[c], cx1 = cols.v[c + 1];
+                int here = r * nc + c;
+                if (c + 1 < nc && !is_cut(&text_cols, cols.v[c + 1]) &&
+                    coverage(rules, n_rules, 'v', cols.v[c + 1], ry0, ry1) <
+                        0.5 * (ry1 - ry0)) {
+                    int there = here + 1;
+                    double x = cols.v[c + 1];
+                    int both = out->cells[here].text &&
+                               out->cells[there].text;
+                    int over = tx1[here] > x + 2 || tx0[there] < x - 2;
+                    if (!both || over)
+                        uf_union(par, here, there);
+                }
+                if (r + 1 < nr && !is_cut(&text_rows, rows.v[r + 1]) &&
+                    coverage(rules, n_rules, 'h', rows.v[r + 1], cx0, cx1) <
+                        0.5 * (cx1 - cx0)) {
+                    /* a wrapped label fills both halves: always join */
+                    uf_union(par, here, here + nc);
+                }
+            }
+        }
+        /* text follows its set to the set's first cell */
+        for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
+            int root = uf_find(par, (int)i);
+            if (root != (int)i && out->cells[i].text) {
+                if (!append_text(&out->cells[root].text, out->cells[i].text,
+                                 1))
+                    goto done;
+                free(out->cells[i].text);
+                out->cells[i].text = NULL;
+                if (tx0[root] > tx0[i])
+                    tx0[root] = tx0[i];
+                if (tx1[root] < tx1[i])
+                    tx1[root] = tx1[i];
+            }
+        }
+    }
+
     /* unruled column spans: merge the covered cells (only when empty) */
     if (!out->ruled) {
         for (r = 0; r < nr; r++) {
