@@ -254,11 +254,13 @@ ft_layout_build(const ft_page *page, ft_layout *out)
             if (page->n_rules &&
                 rule_between(page, &page->glyphs[c->idx[c->n - 1]], g))
                 continue;
-            /* "89 1.1": white space between two numbers parts cells */
+            /* white space between two numbers parts cells when it is
+             * wider than a word space; "15 455" is one number */
             if (g->space_before && is_numch(g->cp) &&
                 ((page->glyphs[c->idx[c->n - 1]].cp >= '0' &&
                   page->glyphs[c->idx[c->n - 1]].cp <= '9') ||
-                 page->glyphs[c->idx[c->n - 1]].cp == '%'))
+                 page->glyphs[c->idx[c->n - 1]].cp == '%') &&
+                gap > 0.45 * gh)
                 continue;
             if (fabs(gap) < best_gap) {
                 best_gap = fabs(gap);
