@@ -132,6 +132,10 @@ looks_numeric(const char *s)
     for (; *u; u++) {
         if (*u >= '0' && *u <= '9')
             digits++;
+        else if (*u == ' ' && u[1] >= '0' && u[1] <= '9' && u[2] >= '0' &&
+                 u[2] <= '9' && u[3] >= '0' && u[3] <= '9' &&
+                 !(u[4] >= '0' && u[4] <= '9'))
+            ; /* a space between thousands: "10 000" */
         else if (!strchr(",.-+()%eE", *u))
             other++;
     }

@@ -142,7 +142,8 @@ ft_number_parse(const char *text, ft_number *out)
                 intlen++;
                 group++;
             }
-        } else if (*p == ',' && !seen_dot) {
+        } else if ((*p == ',' || (*p == ' ' && p[1] >= '0' && p[1] <= '9')) &&
+                   !seen_dot) {
             /* groups of three after the first */
             if (group == 0 || (first_group ? group > 3 : group != 3))
                 ok = 0;
