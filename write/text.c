@@ -43,6 +43,8 @@ put_number(FILE *fp, const ft_cell *c)
     int d = c->decimals + (c->percent ? 2 : 0);
     if (d > 12)
         d = 12;
+    if (c->text && c->text[0] == '+')
+        fputc('+', fp); /* a printed change keeps its sign: "+3" */
     fprintf(fp, "%.*f", d, c->value);
 }
 
