@@ -110,9 +110,9 @@ is_numbered(const char *s)
     int n = 0;
     if (!s)
         return 0;
-    while (*p && n < 4) {
+    while (*p && p[1] && p[2] && n < 4) {
         char ch[4] = {p[0], p[1], p[2], 0};
-        if (!strstr(nums, ch) || (unsigned char)p[0] < 0x80)
+        if ((unsigned char)p[0] < 0x80 || !strstr(nums, ch))
             break;
         p += 3;
         n++;
