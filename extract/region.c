@@ -242,7 +242,7 @@ has_leaders(const ft_table *t)
             if (!x)
                 continue;
             v = strtol(x, &end, 10);
-            if (*end == '.' || !strcmp(end, "．") || !strcmp(end, "、"))
+            if (!strcmp(end, ".") || !strcmp(end, "．") || !strcmp(end, "、"))
                 end += strlen(end);
             if (*end || v < last || v > 999)
                 ok = 0;

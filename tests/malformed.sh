@@ -84,4 +84,25 @@ cp fixtures/threeline.pdf "$O/..evil.pdf"
 expect_rc 0 "$FT" convert "$O/..evil.pdf" -o "$O/safe" --csv
 [ -f "$O/safe/evil.xlsx" ] && [ ! -e "$O/evil.xlsx" ] && ok || bad "output escaped -o"
 [ -z "$(find "$O" -name '*.tmp*')" ] && ok || bad "temporary files left"
+# an unrelated directory where the CSVs would go is never emptied
+mkdir -p "$O/keep/threeline"
+echo precious >"$O/keep/threeline/notes.txt"
+expect_rc 5 "$FT" convert fixtures/threeline.pdf -o "$O/keep" --csv
+expect_err "holds other files: not replaced"
+[ "$(cat "$O/keep/threeline/notes.txt")" = precious ] && ok || bad "user file lost"
+
+# text that a spreadsheet would run as a formula stays text in the CSV
+mkpdf formula.pdf "$one" "[0 0 595 842]" "BT /F1 14 Tf 200 740 Td (Table 1 Formulas) Tj ET BT /F1 10 Tf 50 700 Td (=SUM\(A1:A9\)) Tj 150 0 Td (12.00) Tj ET BT /F1 10 Tf 50 680 Td (@cmd) Tj 150 0 Td (13.00) Tj ET BT /F1 10 Tf 50 660 Td (+danger) Tj 150 0 Td (14.00) Tj ET BT /F1 10 Tf 50 640 Td (plain) Tj 150 0 Td (15.00) Tj ET"
+expect_rc 0 "$FT" convert "$O/formula.pdf" -o "$O/f" --csv
+csv=$(ls "$O"/f/formula/*.csv 2>/dev/null | head -1)
+if [ -n "$csv" ]; then
+    tr -d '\r' <"$csv" | sed '1s/^\xef\xbb\xbf//' >"$WORK/f.csv"
+    grep -qx "'=SUM(A1:A9),12.00" "$WORK/f.csv" &&
+        grep -qx "'@cmd,13.00" "$WORK/f.csv" &&
+        grep -qx "'+danger,14.00" "$WORK/f.csv" &&
+        grep -qx "plain,15.00" "$WORK/f.csv" && ok ||
+        bad "formula text not neutralized: $(cat "$WORK/f.csv")"
+else
+    bad "formula.pdf: no table"
+fi
 summary malformed

@@ -209,7 +209,37 @@ ft_write_csv(const ft_doc_result *doc, const char *dir, ft_error *err)
             return write_fail(err, path);
         }
     }
-    /* swap the finished directory into place */
+    /* swap the finished directory into place; a directory of that name
+     * holding anything but our CSVs is the user's, and is left alone */
+    {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int foreign = 0;
+        if (d) {
+            while ((de = readdir(d)) != NULL) {
+                const char *n = de->d_name;
+                size_t len = strlen(n);
+                if (!strcmp(n, ".") || !strcmp(n, ".."))
+                    continue;
+                if (!(n[0] >= '0' && n[0] <= '9' && n[1] >= '0' &&
+                      n[1] <= '9' && n[2] == '-' && len > 4 &&
+                      !strcmp(n + len - 4, ".csv")))
+                    foreign = 1;
+            }
+            closedir(d);
+        }
+        if (foreign) {
+            remove_tree(tmp);
+            if (err) {
+                err->code = FT_ERR_WRITE;
+                snprintf(err->msg, sizeof err->msg,
+                         "%.200s exists and holds other files: not "
+                         "replaced",
+                         dir);
+            }
+            return FT_ERR_WRITE;
+        }
+    }
     remove_tree(old);
     if (rename(dir, old) != 0 && errno != ENOENT) {
         remove_tree(tmp);
