@@ -71,8 +71,8 @@ demo: deps
 	@echo "demo: open out/seed-budget.xlsx (tables), out/seed-budget.log.jsonl (checks), out/seed-budget/*.csv"
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory test
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory test
 
 test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
