@@ -95,19 +95,41 @@ clean_copy(const char *s)
     return d;
 }
 
-/* Message of the first failing check at (table, r, c), or NULL. */
+/* The failing checks of one table, found once per sheet. */
+typedef struct fails {
+    const ft_entry **v;
+    size_t n;
+} fails;
+
+/* Collects the failing entries of table i; returns 0 on OOM. */
+static int
+collect_fails(const ft_log *log, int table, fails *out)
+{
+    size_t i, n = 0;
+    out->v = NULL;
+    out->n = 0;
+    for (i = 0; log && i < log->n; i++)
+        if (log->items[i].table == table && log->items[i].status == FT_FAIL)
+            n++;
+    if (n == 0)
+        return 1;
+    out->v = malloc(n * sizeof *out->v);
+    if (!out->v)
+        return 0;
+    for (i = 0; i < log->n; i++)
+        if (log->items[i].table == table && log->items[i].status == FT_FAIL)
+            out->v[out->n++] = &log->items[i];
+    return 1;
+}
+
+/* The first failing check at (r, c), or NULL. */
 static const ft_entry *
-failure_at(const ft_log *log, int table, int r, int c)
+failure_at(const fails *f, int r, int c)
 {
     size_t i;
-    if (!log)
-        return NULL;
-    for (i = 0; i < log->n; i++) {
-        const ft_entry *e = &log->items[i];
-        if (e->table == table && e->row == r && e->col == c &&
-            e->status == FT_FAIL)
-            return e;
-    }
+    for (i = 0; i < f->n; i++)
+        if (f->v[i]->row == r && f->v[i]->col == c)
+            return f->v[i];
     return NULL;
 }
 
@@ -118,18 +140,21 @@ write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
     const ft_table *t = &doc->tables[i];
     lxw_worksheet *ws = workbook_add_worksheet(wb, doc->sheets[i]);
     double *width;
+    fails fl;
     int r, c;
     lxw_error e = LXW_NO_ERROR;
 
     if (!ws)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
     width = calloc((size_t)t->n_cols + 1, sizeof *width);
-    if (!width)
+    if (!width || !collect_fails(doc->log, (int)i, &fl)) {
+        free(width);
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
+    }
     for (r = 0; r < t->n_rows && e == LXW_NO_ERROR; r++) {
         for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
             const ft_cell *cell = FT_CELL(t, r, c);
-            const ft_entry *fail = failure_at(doc->log, (int)i, r, c);
+            const ft_entry *fail = failure_at(&fl, r, c);
             int header = r < t->n_header_rows;
             int number = cell->kind == FT_CELL_NUMBER;
             lxw_format *fm = fmt_for(f, header, fail != NULL, number,
@@ -184,6 +209,7 @@ write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
     if (t->n_header_rows > 0 && t->n_header_rows < t->n_rows)
         worksheet_freeze_panes(ws, (lxw_row_t)t->n_header_rows, 0);
     free(width);
+    free(fl.v);
     return e;
 }
 
