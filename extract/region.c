@@ -282,6 +282,35 @@ largest_above(const ft_layout *L, ft_box box, double top_limit)
     return line_text(L, &L->lines[best]);
 }
 
+/* 1 when most cells of an unruled table read "label number" (chart
+ * legends and labels: "non-EU 6%"): the columns were never apart. */
+static int
+mostly_mixed(const ft_table *t)
+{
+    int r, c, filled = 0, mixed = 0;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text, *sp, *q;
+            int alpha = 0, num = 1;
+            if (!x)
+                continue;
+            filled++;
+            sp = strrchr(x, ' ');
+            if (!sp)
+                continue;
+            for (q = x; q < sp; q++)
+                if ((*q >= 'A' && *q <= 'z') || (unsigned char)*q >= 0xE0)
+                    alpha = 1;
+            for (q = sp + 1; *q; q++)
+                if (!((*q >= '0' && *q <= '9') || *q == '.' || *q == '%' ||
+                      *q == ','))
+                    num = 0;
+            if (alpha && num && sp[1])
+                mixed++;
+        }
+    return filled >= 3 && mixed * 2 >= filled;
+}
+
 /* Region being assembled. */
 typedef struct region {
     ft_box box;
@@ -832,8 +861,9 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         }
         strip_inner_meta(&t);
         trim_empty(&t);
-        if (!reg[i].ruled && t.n_cols <= 2 && !t.unit &&
-            (!t.title || has_leaders(&t))) {
+        if ((!t.ruled && t.n_cols <= 2 && !t.unit &&
+             (!t.title || has_leaders(&t))) ||
+            (!t.ruled && mostly_mixed(&t))) {
             /* two columns of text, no title or unit: prose or a table of
              * contents with dot leaders, not a table */
             ft_table_clear(&t);
