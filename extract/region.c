@@ -311,6 +311,24 @@ mostly_mixed(const ft_table *t)
     return filled >= 3 && mixed * 2 >= filled;
 }
 
+/* 1 for a grid with no figure at all and mostly empty cells: the
+ * gridlines and axis labels of a chart, not a table. */
+static int
+chart_like(const ft_table *t)
+{
+    int r, c, filled = 0, digits = 0, cells = t->n_rows * t->n_cols;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            filled++;
+            if (strpbrk(x, "0123456789"))
+                digits++;
+        }
+    return digits == 0 && cells >= 12 && filled * 10 < cells * 3;
+}
+
 /* Region being assembled. */
 typedef struct region {
     ft_box box;
@@ -863,7 +881,8 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         trim_empty(&t);
         if ((!t.ruled && t.n_cols <= 2 && !t.unit &&
              (!t.title || has_leaders(&t))) ||
-            (!t.ruled && mostly_mixed(&t))) {
+            (!t.ruled && mostly_mixed(&t)) ||
+            (!t.title && !t.note && chart_like(&t))) {
             /* two columns of text, no title or unit: prose or a table of
              * contents with dot leaders, not a table */
             ft_table_clear(&t);
