@@ -227,6 +227,23 @@ json_field(const char *line, const char *key, char *buf, size_t size)
     return 1;
 }
 
+/* Reads a batch.jsonl record's figures into j. */
+static void
+read_figures(job *j, const char *line)
+{
+    char num[64];
+    if (json_field(line, "pages", num, sizeof num))
+        j->pages = atoi(num);
+    if (json_field(line, "tables", num, sizeof num))
+        j->tables = atoi(num);
+    if (json_field(line, "checks_passed", num, sizeof num))
+        j->passed = atol(num);
+    if (json_field(line, "checks_failed", num, sizeof num))
+        j->failed = atol(num);
+    if (json_field(line, "seconds", num, sizeof num))
+        j->seconds = atof(num);
+}
+
 /* Marks jobs done in an earlier run (same hash, outputs complete and
  * newer than the input) as skipped, keeping their figures. */
 static void
@@ -240,7 +257,7 @@ resume(joblist *l, const char *out)
     if (!fp)
         return;
     while (fgets(line, sizeof line, fp)) {
-        char rel[4096], sha[80], status[32], num[32];
+        char rel[4096], sha[80], status[32];
         if (!json_field(line, "path", rel, sizeof rel) ||
             !json_field(line, "sha256", sha, sizeof sha) ||
             !json_field(line, "status", status, sizeof status))
@@ -261,16 +278,7 @@ resume(joblist *l, const char *out)
                 break;
             j->status = 2;
             j->rc = strcmp(status, "ok") ? FT_EXIT_CHECKS : FT_EXIT_OK;
-            if (json_field(line, "pages", num, sizeof num))
-                j->pages = atoi(num);
-            if (json_field(line, "tables", num, sizeof num))
-                j->tables = atoi(num);
-            if (json_field(line, "checks_passed", num, sizeof num))
-                j->passed = atol(num);
-            if (json_field(line, "checks_failed", num, sizeof num))
-                j->failed = atol(num);
-            if (json_field(line, "seconds", num, sizeof num))
-                j->seconds = atof(num);
+            read_figures(j, line);
             break;
         }
     }
@@ -817,16 +825,7 @@ ft_merge(char **dirs, int n_dirs, const char *outdir)
             json_field(line, "sha256", j->sha, sizeof j->sha);
             if (json_field(line, "exit", num, sizeof num))
                 j->rc = atoi(num);
-            if (json_field(line, "pages", num, sizeof num))
-                j->pages = atoi(num);
-            if (json_field(line, "tables", num, sizeof num))
-                j->tables = atoi(num);
-            if (json_field(line, "checks_passed", num, sizeof num))
-                j->passed = atol(num);
-            if (json_field(line, "checks_failed", num, sizeof num))
-                j->failed = atol(num);
-            if (json_field(line, "seconds", num, sizeof num))
-                j->seconds = atof(num);
+            read_figures(j, line);
             if (json_field(line, "error", j->error, sizeof j->error) &&
                 !strcmp(j->error, "null"))
                 j->error[0] = 0;
