@@ -85,7 +85,7 @@ asan: deps
 fixtures: $(BUILD)/fixturegen
 	$(Q)$(BUILD)/fixturegen fixtures/specs fixtures
 	$(Q)qpdf --encrypt secret owner 256 -- fixtures/threeline.pdf \
-	    fixtures/bad/encrypted.pdf
+	    fixtures/bad/locked.pdf
 
 bench: fiscaltab
 	$(Q)sh tests/bench.sh $(BUILD)

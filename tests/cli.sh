@@ -44,12 +44,12 @@ expect_err "fiscaltab: error: $O/truncated.pdf:"
 [ ! -e "$O/text.xlsx" ] && [ ! -e "$O/empty.xlsx" ] && ok || bad "output written for bad input"
 
 # --- encrypted (4), then the right password converts (0)
-expect_rc 4 "$FT" convert fixtures/bad/encrypted.pdf -o "$O"
-expect_err "fiscaltab: error: fixtures/bad/encrypted.pdf: encrypted, a password is needed"
-expect_rc 4 "$FT" convert fixtures/bad/encrypted.pdf -o "$O" --password wrong
-expect_err "fiscaltab: error: fixtures/bad/encrypted.pdf: wrong password"
-expect_rc 0 "$FT" convert fixtures/bad/encrypted.pdf -o "$O" --password secret
-[ -s "$O/encrypted.xlsx" ] && ok || bad "encrypted.xlsx not written"
+expect_rc 4 "$FT" convert fixtures/bad/locked.pdf -o "$O"
+expect_err "fiscaltab: error: fixtures/bad/locked.pdf: encrypted, a password is needed"
+expect_rc 4 "$FT" convert fixtures/bad/locked.pdf -o "$O" --password wrong
+expect_err "fiscaltab: error: fixtures/bad/locked.pdf: wrong password"
+expect_rc 0 "$FT" convert fixtures/bad/locked.pdf -o "$O" --password secret
+[ -s "$O/locked.xlsx" ] && ok || bad "locked.xlsx not written"
 
 # --- cannot write (5)
 : >"$O/afile"
@@ -117,13 +117,13 @@ cp fixtures/seed-budget.pdf "$B/in/"
 cp fixtures/threeline.pdf "$B/in/sub/"
 cp fixtures/bad-sums.pdf "$B/in/sub/deeper/BadSums.PDF"
 head -c 3000 fixtures/unruled.pdf >"$B/in/bad/truncated.pdf"
-cp fixtures/bad/encrypted.pdf "$B/in/bad/"
+cp fixtures/bad/locked.pdf "$B/in/bad/"
 echo "not a pdf" >"$B/in/bad/text.pdf"
 : >"$B/in/bad/empty.pdf"
 ln -s "$(pwd)/fixtures" "$B/in/link"
 expect_rc 6 "$FT" batch "$B/in" -o "$B/out" -j 2
 expect_err "fiscaltab batch: 7 files, 3 converted, 1 with failed checks, 4 failed, 20 pages"
-expect_err "fiscaltab: failed: bad/encrypted.pdf: encrypted, a password is needed"
+expect_err "fiscaltab: failed: bad/locked.pdf: encrypted, a password is needed"
 [ "$(wc -l <"$B/out/batch.jsonl")" -eq 7 ] && ok || bad "batch.jsonl lines"
 grep -q '"path":"bad/empty.pdf".*"status":"failed","exit":3,"error":"not a readable PDF: the file is empty"' "$B/out/batch.jsonl" && ok || bad "empty.pdf record"
 grep -q '"path":"bad/text.pdf".*"status":"failed","exit":3' "$B/out/batch.jsonl" && ok || bad "text.pdf record"
