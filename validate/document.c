@@ -62,18 +62,75 @@ labelled_value(const ft_table *t, const char *label, double *v, int *decimals,
     return 0;
 }
 
+/* The value in the body row whose label contains row_label, in the
+ * first column whose label path contains col_label; 0 when absent. */
+static int
+cell_value(const ft_table *t, const char *row_label, const char *col_label,
+           double *v, int *decimals, int *row, int *col)
+{
+    int r, c;
+    for (c = 0; c < t->n_cols; c++) {
+        char *l = ft_column_label(t, c), *f;
+        int hit;
+        if (!l)
+            return 0;
+        f = ft_text_fold(l);
+        free(l);
+        hit = f && strstr(f, col_label) != NULL;
+        free(f);
+        if (!hit)
+            continue;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            char *lab = ft_row_label(t, r, c), *lf;
+            int match;
+            if (!lab)
+                continue;
+            lf = ft_text_fold(lab);
+            free(lab);
+            match = lf && strstr(lf, row_label) != NULL;
+            free(lf);
+            if (match && x->kind == FT_CELL_NUMBER) {
+                *v = x->value;
+                *decimals = x->decimals;
+                *row = r;
+                *col = c;
+                return 1;
+            }
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static ft_status cross_col(ft_log *log, const ft_table *tables, size_t n,
+                           size_t ia, const char *la, const char *ca_label,
+                           size_t ib, const char *lb, const char *cb_label,
+                           const char *what);
+
 /* Compares a figure of table a with one of table b. */
 static ft_status
 cross(ft_log *log, const ft_table *tables, size_t n, size_t ia,
       const char *la, size_t ib, const char *lb, const char *what)
+{
+    return cross_col(log, tables, n, ia, la, NULL, ib, lb, NULL, what);
+}
+
+/* The same, each side optionally looked up in a labelled column. */
+static ft_status
+cross_col(ft_log *log, const ft_table *tables, size_t n, size_t ia,
+          const char *la, const char *ca_label, size_t ib, const char *lb,
+          const char *cb_label, const char *what)
 {
     double va, vb;
     int da, db, ra, ca, rb, cb;
     char msg[400], name[16];
     double tol;
     (void)n;
-    if (!labelled_value(&tables[ia], la, &va, &da, &ra, &ca) ||
-        !labelled_value(&tables[ib], lb, &vb, &db, &rb, &cb))
+    if (!(ca_label ? cell_value(&tables[ia], la, ca_label, &va, &da, &ra, &ca)
+                   : labelled_value(&tables[ia], la, &va, &da, &ra, &ca)) ||
+        !(cb_label ? cell_value(&tables[ib], lb, cb_label, &vb, &db, &rb, &cb)
+                   : labelled_value(&tables[ib], lb, &vb, &db, &rb, &cb)))
         return FT_OK;
     tol = 0.5 * pow(10, -(da > db ? da : db)) * 2 + 1e-9;
     ft_cell_name(rb, cb, name);
@@ -185,7 +242,7 @@ ft_table_kind(const ft_table *t)
 ft_status
 ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
 {
-    size_t i, summary = n, income = n, expense = n;
+    size_t i, summary = n, income = n, expense = n, approp = n, general = n;
     ft_status st = FT_OK;
     int r, c;
 
@@ -197,6 +254,10 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
             income = i;
         else if (!strcmp(k, "expense_summary") && expense == n)
             expense = i;
+        else if (!strcmp(k, "appropriation_summary") && approp == n)
+            approp = i;
+        else if (!strcmp(k, "general_budget_expense") && general == n)
+            general = i;
     }
     if (summary < n && income < n)
         st = cross(log, tables, n, summary, "本年收入合计", income, "合计",
@@ -204,6 +265,17 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
     if (st == FT_OK && summary < n && expense < n)
         st = cross(log, tables, n, summary, "本年支出合计", expense, "合计",
                    "本年支出 agrees with the 支出总表");
+    /* 一般公共预算 as the 财政拨款收支总表 and the 一般公共预算支出表 state it,
+     * against the 收入总表's 合计 row (budgets, without carry-over) */
+    if (st == FT_OK && approp < n && income < n)
+        st = cross_col(log, tables, n, approp, "一般公共预算", NULL, income,
+                       "合计", "一般公共预算",
+                       "一般公共预算 agrees with the 收入总表");
+    if (st == FT_OK && general < n && income < n && tables[general].title &&
+        strstr(tables[general].title, "不含上年结转"))
+        st = cross_col(log, tables, n, general, "合计", NULL, income, "合计",
+                       "一般公共预算",
+                       "一般公共预算 spending agrees with the 收入总表");
 
     /* oddities in the cells */
     for (i = 0; i < n && st == FT_OK; i++) {

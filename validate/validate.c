@@ -593,7 +593,8 @@ ft_row_label(const ft_table *t, int r, int c)
     /* the nearest label to the left: a two-sided table has one a side */
     for (k = c - 1; k >= 0; k--) {
         const ft_cell *a = ft_table_anchor(t, r, k);
-        if (a->kind == FT_CELL_TEXT && a->text && !ft_column_is_code(t, k))
+        /* codes are not labels; a 合计 in the code column is */
+        if (a->kind == FT_CELL_TEXT && a->text && !ft_is_code(a->text))
             return strdup(a->text);
     }
     return NULL;
