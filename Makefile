@@ -37,7 +37,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS = $(wildcard extract/*.h normalize/*.h validate/*.h write/*.h cmd/*.h)
 
-.PHONY: all deps demo check test asan fixtures bench eval install clean \
+.PHONY: all deps demo check test asan asan-test fixtures bench eval install clean \
         indent golden-update fuzz fuzz-smoke
 
 all: fiscaltab
@@ -72,12 +72,16 @@ demo: deps
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
+	$(Q)$(MAKE) --no-print-directory asan-test
 	$(Q)$(MAKE) --no-print-directory test
 
 test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
 
 asan: deps
+	$(Q)$(MAKE) --no-print-directory asan-test
+
+asan-test:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" test

@@ -287,6 +287,24 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         }
         if (st != FT_OK)
             break;
+        /* control characters cannot go into xlsx XML: strip and log */
+        {
+            int r, c;
+            for (r = 0; r < t->n_rows && st == FT_OK; r++)
+                for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+                    ft_cell *cell = FT_CELL(t, r, c);
+                    size_t n = cell->text ? ft_strip_controls(cell->text) : 0;
+                    if (n) {
+                        snprintf(msg, sizeof msg,
+                                 "%zu control characters removed", n);
+                        st = ft_log_add(&log, cell->page, (int)i, r, c,
+                                        "normalize", "control_characters",
+                                        FT_INFO, NULL, NULL, msg);
+                    }
+                }
+            if (st != FT_OK)
+                break;
+        }
         numbers = ft_normalize_table(t, on_norm, &ctx);
         stats->numbers += numbers;
         st = ctx.st;

@@ -131,7 +131,13 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
             snprintf(msg, sizeof msg, "rules not read: %s", err.msg);
             st = ft_log_add(log, p, -1, -1, -1, "extract", "no_rules",
                             FT_INFO, NULL, NULL, msg);
-        } else if (st == FT_OK && page->n_rules > 0) {
+        } else if (st == FT_OK && page->render_limited) {
+            st = ft_log_add(log, p, -1, -1, -1, "extract", "render_limit",
+                            FT_INFO, NULL, NULL,
+                            "page too large to render at 72 dpi: rules read "
+                            "from a smaller render");
+        }
+        if (st == FT_OK && page->n_rules > 0) {
             ft_layout_clear(&layout);
             st = ft_layout_build(page, &layout);
         }

@@ -586,6 +586,7 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     w = (int)ceil(page->width * scale);
     h = (int)ceil(page->height * scale);
     if ((long)w * h > FT_MAX_RENDER_PIXELS) {
+        page->render_limited = 1;
         scale = sqrt((double)FT_MAX_RENDER_PIXELS / ((double)w * h));
         w = (int)ceil(page->width * scale);
         h = (int)ceil(page->height * scale);

@@ -65,6 +65,8 @@ typedef struct ft_page {
     size_t n_rules;
     size_t n_duplicates;    /* fake-bold glyphs dropped */
     int rules_scanned;      /* 1 when the page was rendered for rules */
+    int render_limited;     /* 1 when the render was scaled down to fit
+                             * FT_MAX_RENDER_PIXELS */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */

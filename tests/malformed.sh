@@ -105,4 +105,18 @@ if [ -n "$csv" ]; then
 else
     bad "formula.pdf: no table"
 fi
+# an unreadable file (checked as an ordinary user: root reads anything)
+cp fixtures/threeline.pdf "$O/unreadable.pdf"
+chmod 000 "$O/unreadable.pdf"
+if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+    chmod 777 "$O"
+    expect_rc 3 setpriv --reuid=65534 --regid=65534 --clear-groups "$FT" convert "$O/unreadable.pdf" -o "$O/u"
+    expect_err "fiscaltab: error: $O/unreadable.pdf: cannot read the file: Permission denied"
+fi
+
+# a page too large to render at 72 dpi is read from a smaller render
+mkpdf huge-page.pdf "$one" "[0 0 14000 14000]" "BT /F1 12 Tf 100 700 Td (a) Tj 200 0 Td (1.00) Tj ET BT /F1 12 Tf 100 680 Td (b) Tj 200 0 Td (2.00) Tj ET BT /F1 12 Tf 100 660 Td (c) Tj 200 0 Td (3.00) Tj ET"
+expect_rc 0 "$FT" convert "$O/huge-page.pdf" -o "$O/out"
+grep -q '"rule":"render_limit"' "$O/out/huge-page.log.jsonl" && ok ||
+    bad "render limit not logged"
 summary malformed
