@@ -66,17 +66,17 @@ for at in 500 3000 9000 15000 30000 45000 70000 90000; do
     case $rc in 0 | 1 | 3) ok ;; *) bad "bytes flipped at $at: exit $rc" ;; esac
 done
 
-# a page of 17,500 glyphs in a 250 x 10 grid converts, exactly sized
+# a page of 20,300 glyphs in a 290 x 10 grid converts, exactly sized
 awk 'BEGIN {
-    for (r = 0; r < 250; r++) {
-        s = sprintf("BT /F1 2.8 Tf 10 %.1f Td (", 830 - r * 3.2)
+    for (r = 0; r < 290; r++) {
+        s = sprintf("BT /F1 2.6 Tf 10 %.1f Td (", 834 - r * 2.85)
         for (c = 0; c < 10; c++) s = s sprintf("%s%7.2f", c ? " " : "", ((r * 13 + c * 7) % 9973) / 3)
         print s ") Tj ET"
     } }' >"$O/dense.txt"
 mkpdf dense.pdf "$one" "[0 0 595 842]" "$(cat "$O/dense.txt")"
 sed -i 's|/BaseFont /Helvetica|/BaseFont /Courier|' "$O/dense.pdf"
 expect_rc 0 "$FT" convert "$O/dense.pdf" -o "$O/out"
-grep -q '250 rows x 10 columns, 0 header rows, 2500 amounts' "$O/out/dense.log.jsonl" &&
+grep -q '290 rows x 10 columns, 0 header rows, 2900 amounts' "$O/out/dense.log.jsonl" &&
     ok || bad "dense page grid"
 
 # outputs stay inside -o DIR whatever the input is called; no temporaries
@@ -119,4 +119,27 @@ mkpdf huge-page.pdf "$one" "[0 0 14000 14000]" "BT /F1 12 Tf 100 700 Td (a) Tj 2
 expect_rc 0 "$FT" convert "$O/huge-page.pdf" -o "$O/out"
 grep -q '"rule":"render_limit"' "$O/out/huge-page.log.jsonl" && ok ||
     bad "render limit not logged"
+# a control character in the text (a ToUnicode map to U+007F) is
+# stripped from the cell and logged
+{
+    printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n'
+    printf '2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n'
+    printf '3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >> endobj\n'
+    c='BT /F1 14 Tf 200 740 Td (Table 1: A/B [x]) Tj ET BT /F1 10 Tf 50 700 Td (ABB) Tj 150 0 Td (1.00) Tj ET BT /F1 10 Tf 50 680 Td (=B+B) Tj 150 0 Td (2.00) Tj ET BT /F1 10 Tf 50 660 Td (BBB) Tj 150 0 Td (3.00) Tj ET'
+    printf '4 0 obj << /Length %d >> stream\n%s\nendstream endobj\n' "${#c}" "$c"
+    printf '5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >> endobj\n'
+    m='/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def 1 begincodespacerange <00> <FF> endcodespacerange 1 beginbfchar <41> <007F> endbfchar endcmap CMapName currentdict /CMap defineresource pop end end'
+    printf '6 0 obj << /Length %d >> stream\n%s\nendstream endobj\n' "${#m}" "$m"
+    printf 'trailer << /Root 1 0 R >>\n%%%%EOF\n'
+} >"$O/control.pdf"
+expect_rc 0 "$FT" convert "$O/control.pdf" -o "$O/c" --csv
+grep -q '"cell":"A1","kind":"normalize","rule":"control_characters","status":"info","expected":null,"actual":null,"message":"1 control characters removed"' "$O/c/control.log.jsonl" &&
+    ok || bad "control character not logged"
+# the hostile title makes a legal sheet name; formula-like text is a string
+unzip -p "$O/c/control.xlsx" xl/workbook.xml | grep -q 'name="01 Table 1_ _B _x_"' &&
+    ok || bad "sheet name not sanitized"
+unzip -p "$O/c/control.xlsx" xl/worksheets/sheet2.xml | grep -q '<f>' &&
+    bad "a formula in the sheet" || ok
+unzip -p "$O/c/control.xlsx" xl/sharedStrings.xml | grep -q '<t>=B+B</t>' &&
+    ok || bad "formula-like text not kept as a string"
 summary malformed

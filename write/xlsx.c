@@ -355,6 +355,10 @@ char (*ft_sheet_names(const ft_table *tables, size_t n))[128]
             size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
             if (len + cl > 127 || (cl == 4 && chars + 2 > 31))
                 break;
+            if (c == 0x7F) {
+                src++; /* a control character is dropped */
+                continue;
+            }
             if (c < 0x20 || strchr("[]:*?/\\'", c)) {
                 o[len++] = c < 0x20 ? ' ' : '_';
                 src++;
