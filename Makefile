@@ -91,7 +91,7 @@ fixtures: $(BUILD)/fixturegen
 	$(Q)qpdf --encrypt secret owner 256 -- fixtures/threeline.pdf \
 	    fixtures/bad/locked.pdf
 
-bench: fiscaltab
+bench: fiscaltab $(BUILD)/fixturegen
 	$(Q)sh tests/bench.sh $(BUILD)
 
 eval: fiscaltab

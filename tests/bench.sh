@@ -60,3 +60,27 @@ t2=$(now)
 printf 'batch: -j 1 %.2fs, -j 2 %.2fs, throughput ratio %.2f (%d cores)\n' \
     "$(echo "$t1 - $t0" | bc -l)" "$(echo "$t2 - $t1" | bc -l)" \
     "$(echo "($t1 - $t0) / ($t2 - $t1)" | bc -l)" "$(nproc)"
+
+# scale: the same tables over 100 and 1,000 pages (made by the fixture
+# generator): time should grow linearly, peak memory should not grow much
+if [ -x "$BUILD/fixturegen" ]; then
+    S=$WORK/scale
+    rm -rf "$S"
+    mkdir -p "$S/spec100" "$S/spec1000"
+    for n in 100 1000; do
+        i=0
+        : >"$S/spec$n/scale$n.spec"
+        while [ $i -lt $((n / 4)) ]; do
+            sed -n '/^page portrait$/,$p' fixtures/specs/bad-rows.spec | grep -v '^#' >>"$S/spec$n/scale$n.spec"
+            i=$((i + 1))
+        done
+        "$BUILD/fixturegen" "$S/spec$n" "$S" >/dev/null 2>&1
+        pages=$(pdfinfo "$S/scale$n.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+        t0=$(now)
+        rss=$(/usr/bin/time -f %M "$FT" convert -q "$S/scale$n.pdf" -o "$S/out" 2>&1 >/dev/null | tail -1)
+        t1=$(now)
+        printf 'scale: %s pages in %.2fs (%.1f pages/s), peak %.1f MiB\n' "$pages" \
+            "$(echo "$t1 - $t0" | bc -l)" "$(echo "$pages / ($t1 - $t0)" | bc -l)" \
+            "$(echo "$rss / 1024" | bc -l)"
+    done
+fi
