@@ -111,6 +111,12 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) $(HEADERS)
 	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(FUZZ_LIB_SRC) \
 	    $(PKGLIBS) -lm
 
+# the whole-file target runs the command's conversion, writers included
+build-fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c $(LIB_SRC) cmd/convert.c $(HEADERS)
+	@mkdir -p build-fuzz
+	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_SRC) \
+	    cmd/convert.c $(PKGLIBS) -lm
+
 fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
