@@ -38,9 +38,11 @@ grep -q '"rule":"page_unreadable","status":"fail"' "$O/out/absurd.log.jsonl" &&
 nest=$(i=0; while [ $i -lt 3000 ]; do printf 'q '; i=$((i+1)); done)
 mkpdf nested.pdf "$one" "[0 0 595 842]" "$nest $text"
 expect_rc 0 "$FT" convert "$O/nested.pdf" -o "$O/out"
+expect_err "fiscaltab: $O/nested.pdf: 0 tables from 1 pages, checks 0 passed 0 failed"
 
 mkpdf nofont.pdf "$one" "[0 0 595 842]" "BT /F9 12 Tf 100 700 Td (Hello) Tj ET"
 expect_rc 0 "$FT" convert "$O/nofont.pdf" -o "$O/out"
+expect_err "fiscaltab: $O/nofont.pdf: 0 tables from 1 pages, checks 0 passed 0 failed"
 
 # a broken cross-reference table is rebuilt by poppler: still converts
 sed 's/^startxref$/startxref_broken/' fixtures/threeline.pdf >"$O/xref.pdf"
@@ -78,6 +80,21 @@ sed -i 's|/BaseFont /Helvetica|/BaseFont /Courier|' "$O/dense.pdf"
 expect_rc 0 "$FT" convert "$O/dense.pdf" -o "$O/out"
 grep -q '290 rows x 10 columns, 0 header rows, 2900 amounts' "$O/out/dense.log.jsonl" &&
     ok || bad "dense page grid"
+
+# a page of more than 200,000 characters (300 lines of 720) is skipped,
+# reported on stderr and in the log; the run stays fast and small
+line=$(awk 'BEGIN { for (i = 0; i < 120; i++) printf "12.45 " }')
+awk -v l="$line" 'BEGIN { for (i = 0; i < 300; i++) printf "(%s) '"'"' ", l }' >"$O/many.txt"
+mkpdf many.pdf "$one" "[0 0 5000 4500]" "BT /F1 12 Tf 14 TL 10 4490 Td $(cat "$O/many.txt") ET"
+expect_rc 0 "$FT" convert "$O/many.pdf" -o "$O/out"
+expect_err "fiscaltab: warning: $O/many.pdf: page 1: page skipped: more than 200000 characters"
+grep -q '"page":1,.*"rule":"page_unreadable","status":"fail",.*"message":"page skipped: more than 200000 characters"' "$O/out/many.log.jsonl" &&
+    ok || bad "glyph limit not logged"
+
+# a directory given as the input
+mkdir -p "$O/adir.pdf"
+expect_rc 3 "$FT" convert "$O/adir.pdf" -o "$O/out"
+expect_err "fiscaltab: error: $O/adir.pdf: cannot read the file: it is a directory"
 
 # outputs stay inside -o DIR whatever the input is called; no temporaries
 cp fixtures/threeline.pdf "$O/..evil.pdf"
