@@ -114,6 +114,15 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
                           FT_INFO, NULL, NULL,
                           "no text layer (a scanned or blank page): "
                           "nothing extracted");
+    if (page->text_capped) {
+        snprintf(msg, sizeof msg, "text may be incomplete: poppler keeps "
+                 "only %d characters smaller than 3 pt on a page",
+                 FT_POPPLER_TINY_CAP);
+        st = ft_log_add(log, p, -1, -1, -1, "extract", "text_capped",
+                        FT_FAIL, NULL, NULL, msg);
+        if (st != FT_OK)
+            return st;
+    }
     if (page->n_duplicates > 0) {
         snprintf(msg, sizeof msg,
                  "%zu duplicate glyphs (fake bold, drawn twice) dropped",

@@ -18,6 +18,8 @@ typedef struct ft_doc ft_doc;
 
 /* Limits that keep a hostile page from eating the machine. */
 #define FT_MAX_GLYPHS_PER_PAGE 200000
+/* Poppler's TextPage keeps only this many glyphs smaller than 3 x 3 pt. */
+#define FT_POPPLER_TINY_CAP 50000
 #define FT_MAX_RENDER_PIXELS (4000L * 4000L)
 
 /**

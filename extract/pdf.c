@@ -494,7 +494,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     guint n_rects = 0;
     char *text;
     const char *s;
-    size_t n_chars, i, dropped;
+    size_t n_chars, i, dropped, tiny = 0;
     int space = 1;
     ft_status st;
 
@@ -541,6 +541,10 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     for (s = text, i = 0; *s; s = g_utf8_next_char(s), i++) {
         uint32_t cp = (uint32_t)g_utf8_get_char(s);
         ft_glyph *g;
+        /* poppler's test is on the advance, which the box's narrow side
+         * approximates whatever the text direction; spaces count too */
+        if (rects[i].x2 - rects[i].x1 < 3 || rects[i].y2 - rects[i].y1 < 3)
+            tiny++;
         if (is_space(cp)) {
             space = 1;
             continue;
@@ -558,6 +562,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     }
     g_free(rects);
     g_free(text);
+    page->text_capped = tiny >= FT_POPPLER_TINY_CAP;
     dropped = drop_duplicates(page->glyphs, page->n_glyphs);
     if (dropped == (size_t)-1)
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");

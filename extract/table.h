@@ -67,6 +67,9 @@ typedef struct ft_page {
     int rules_scanned;      /* 1 when the page was rendered for rules */
     int render_limited;     /* 1 when the render was scaled down to fit
                              * FT_MAX_RENDER_PIXELS */
+    int text_capped;        /* 1 when poppler may have dropped glyphs: it
+                             * keeps at most FT_POPPLER_TINY_CAP glyphs
+                             * under 3 pt a page and says nothing */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */

@@ -91,6 +91,16 @@ expect_err "fiscaltab: warning: $O/many.pdf: page 1: page skipped: more than 200
 grep -q '"page":1,.*"rule":"page_unreadable","status":"fail",.*"message":"page skipped: more than 200000 characters"' "$O/out/many.log.jsonl" &&
     ok || bad "glyph limit not logged"
 
+# the same text at 4 pt: poppler keeps only 50,000 such small characters
+# and drops the rest silently; fiscaltab says the page may be incomplete
+mkpdf tiny.pdf "$one" "[0 0 2000 1600]" "BT /F1 4 Tf 4.8 TL 10 1590 Td $(cat "$O/many.txt") ET"
+expect_rc 0 "$FT" convert "$O/tiny.pdf" -o "$O/out"
+expect_err "fiscaltab: warning: $O/tiny.pdf: page 1: text may be incomplete: poppler keeps only 50000 characters smaller than 3 pt on a page"
+grep -q '"rule":"text_capped","status":"fail"' "$O/out/tiny.log.jsonl" &&
+    ok || bad "poppler's cap not logged"
+grep -q '"rule":"text_capped"' "$O/out/dense.log.jsonl" &&
+    bad "dense page flagged as capped" || ok
+
 # a directory given as the input
 mkdir -p "$O/adir.pdf"
 expect_rc 3 "$FT" convert "$O/adir.pdf" -o "$O/out"
