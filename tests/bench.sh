@@ -70,7 +70,7 @@ if [ -x "$BUILD/fixturegen" ]; then
     for n in 100 1000; do
         i=0
         : >"$S/spec$n/scale$n.spec"
-        while [ $i -lt $((n / 4)) ]; do
+        while [ $i -lt $((n / 5)) ]; do  # bad-rows is 5 pages
             sed -n '/^page portrait$/,$p' fixtures/specs/bad-rows.spec | grep -v '^#' >>"$S/spec$n/scale$n.spec"
             i=$((i + 1))
         done
