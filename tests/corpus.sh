@@ -1,6 +1,7 @@
 #!/bin/sh
 # Optional: every real PDF of ../shared/corpus converts without a crash
-# or a hang, and every table found has a title and a unit. Skipped
+# or a hang, writes a well-formed UTF-8 log, and every table found has a
+# title and a unit. Skipped
 # cleanly when ../shared is absent (a fresh clone elsewhere).
 . tests/setup
 CORPUS=${CORPUS:-../shared/corpus/cn}
@@ -21,6 +22,11 @@ for pdf in "$CORPUS"/*.pdf; do
     esac
     log="$O/$name.log.jsonl"
     [ -f "$log" ] || continue
+    # the log is well-formed UTF-8 (messages cut at a byte count once
+    # ended inside a character)
+    if iconv -f UTF-8 -t UTF-8 "$log" >/dev/null 2>&1; then ok; else
+        bad "$log: not valid UTF-8"
+    fi
     # every table with amounts (a budget table, not a list in the prose)
     # must carry a title and a unit
     grep '"rule":"table"' "$log" | grep -v ' 0 amounts,' |

@@ -203,10 +203,26 @@ test_kinds_and_cross(void)
     ft_table_clear(&t[2]);
 }
 
+/* A message cut inside a character keeps only well-formed UTF-8. */
+static void
+test_log_utf8(void)
+{
+    ft_log log = {0};
+    CHECK(ft_log_add(&log, 1, -1, -1, -1, "check", "doubled_word", FT_INFO,
+                     NULL, NULL,
+                     "in \"\xe5\x9c\xb0\xe5\x9c\" \xff\xc0\xaf\xed\xa0\x80ok") ==
+              FT_OK,
+          "log add");
+    CHECK(log.n == 1 && !strcmp(log.items[0].message, "in \"\xe5\x9c\xb0\" ok"),
+          "scrubbed: %s", log.n ? log.items[0].message : "");
+    ft_log_clear(&log);
+}
+
 int
 main(void)
 {
     char name[16];
+    test_log_utf8();
     test_budget_table();
     test_tolerance();
     test_narrative();
