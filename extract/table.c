@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "table.h"
 
 /*****************************************************************************
@@ -64,51 +66,21 @@ ft_table_clear(ft_table *t)
     memset(t, 0, sizeof *t);
 }
 
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-    size_t n, i;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (s[0] < 0x80)
-        return 1;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        n = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        n = 3;
-        if (s[0] == 0xE0)
-            lo = 0xA0;
-        else if (s[0] == 0xED)
-            hi = 0x9F;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        n = 4;
-        if (s[0] == 0xF0)
-            lo = 0x90;
-        else if (s[0] == 0xF4)
-            hi = 0x8F;
-    } else
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return n;
-}
-
 /* Drops, in place, the bytes of s that are not well-formed UTF-8: a
  * message cut at a byte count ("%.200s") may end inside a character. */
 static void
 utf8_scrub(char *s)
 {
-    unsigned char *r = (unsigned char *)s, *w = r;
+    char *r = s, *w = s;
     while (*r) {
-        size_t n = utf8_seq(r);
-        if (n == 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)r,
+                                              -1, &cp);
+        if (n <= 0) {
             r++;
             continue;
         }
-        memmove(w, r, n);
+        memmove(w, r, (size_t)n);
         w += n;
         r += n;
     }
