@@ -264,33 +264,151 @@ group_runs(runvec *rv, char dir, double scale, ft_page *p, size_t *cap)
     return ok;
 }
 
+/* A pixel of darkness m is part of a thin stroke when the page a few
+ * pixels across (darkness n) is clearly lighter: half as dark, or a
+ * third lighter by an eighth of the scale (a hairline drawn over a
+ * coloured fill inks its pixel only partly). */
+static int
+thin_at(int m, int n)
+{
+    return n * 2 <= m || (m - n >= 0x20 && m * 2 >= n * 3);
+}
+
+/* The lightest of the three pixels at d, d+1 and d+2 steps from p (0,
+ * white, past the edge: room is how many steps the page has), leaving
+ * out pixels inside glyph boxes (tm, the same layout as p; may be NULL):
+ * text next to a rule says nothing about the rule, while a fill darkens
+ * all three. -1 when all three are text. */
+static int
+lightest(const unsigned char *p, const unsigned char *tm, ptrdiff_t step,
+         int d, int room)
+{
+    int k, m = -1;
+    for (k = d; k < d + 3; k++) {
+        int v = 0;
+        if (k <= room) {
+            if (tm && tm[k * step])
+                continue;
+            v = p[k * step];
+        }
+        if (m < 0 || v < m)
+            m = v;
+    }
+    return m;
+}
+
+/* Thinness of a pixel of darkness m whose sides across the run are a and
+ * b (-1: hidden by text): 1 thin, 0 not, -1 cannot tell. */
+static int
+thin_state(int m, int a, int b)
+{
+    int n = a > b ? a : b;
+    if (n < 0)
+        return -1;
+    if (!thin_at(m, n))
+        return 0;
+    return a < 0 || b < 0 ? -1 : 1;
+}
+
+/* A run of ink being followed along a scan line (or column). It goes on
+ * over up to RUN_GAP pixels that are grey but not ink: where two rules
+ * cross, antialiasing can leave the crossing lighter than either. White
+ * ends it (the gap between two lines of text). */
+#define RUN_GAP 2
+
+typedef struct rstate {
+    int s;              /* start, -1 when no run is open */
+    int nthin, nknown;  /* thin pixels; pixels whose thinness is known */
+    int t0, t1;         /* first and last thin pixels, -1 before any */
+    int last;           /* last pixel of ink */
+    int ntext;          /* pixels inside glyph boxes */
+} rstate;
+
+/* One more pixel of ink at pos, thin (1), not (0) or unknown (-1);
+ * intext when it lies inside a glyph box. */
+static void
+run_ink(rstate *st, int pos, int thin, int intext)
+{
+    if (st->s < 0) {
+        st->s = pos;
+        st->nthin = st->nknown = st->ntext = 0;
+        st->t0 = st->t1 = -1;
+    }
+    st->last = pos;
+    st->ntext += intext;
+    if (thin >= 0)
+        st->nknown++;
+    if (thin > 0) {
+        st->nthin++;
+        if (st->t0 < 0)
+            st->t0 = pos;
+        st->t1 = pos;
+    }
+}
+
+/* Ends the run at e. It is a rule when it is long, not mostly inside
+ * glyph boxes (half: strokes of characters in text), and thin along
+ * most of the length where that can be told (a shaded band or a filled
+ * cell is not thin) and a quarter of it at least; ink that is not thin
+ * at either end (a fill the rule runs into) is trimmed to 3 pixels.
+ * Returns 0 on OOM. */
+static int
+run_end(rstate *st, runvec *rv, int line, int e, int minlen)
+{
+    int s = st->s;
+    st->s = -1;
+    if (s < 0 || e - s < minlen || st->t0 < 0 ||
+        st->nthin * 2 < st->nknown || st->nthin * 4 < e - s ||
+        st->ntext * 2 >= e - s)
+        return 1;
+    if (st->t0 - s > 3)
+        s = st->t0;
+    if (e - (st->t1 + 1) > 3)
+        e = st->t1 + 1;
+    if (e - s < minlen)
+        return 1;
+    return runvec_push(rv, line, s, e);
+}
+
+/* Ink at a pixel of darkness v whose neighbour across the run is nb and
+ * whose pixels beyond those two are o1 and o2: dark enough alone, or one
+ * of two faint pixels that a thin rule falling between them inks (the
+ * two together are dark, neither alone, and the page beyond them is
+ * light: a pair of fill pixels is not). */
+static int
+ink_at(int v, int nb, int o1, int o2)
+{
+    return v >= 0x50 ||
+           (nb < 0x50 && v + nb >= 0x60 && (o1 > o2 ? o1 : o2) * 2 < v + nb);
+}
+
 /*
  * Scans a darkness map (0 white .. 255 black) once, row by row, for long
- * horizontal and vertical runs of ink. A thin rule that falls between
- * two pixel rows inks both faintly, so a pixel also counts as ink when
- * it and its neighbour across the run are dark enough together.
- * Returns 0 on OOM.
+ * horizontal and vertical runs of ink (see ink_at and thin_state); tm
+ * (may be NULL) marks the pixels inside glyph boxes. Returns 0 on OOM.
  */
 static int
-scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
-          int minlen, ft_page *p, size_t *cap)
+scan_runs(const unsigned char *px, const unsigned char *tm, int w, int h,
+          int stride, double scale, int minlen, ft_page *p, size_t *cap)
 {
     runvec hr = {0}, vr = {0};
-    int *vstart = malloc((size_t)(w > 0 ? w : 1) * sizeof *vstart);
+    rstate hs = {-1, 0, 0, -1, -1, -1, 0};
+    rstate *vs = malloc((size_t)(w > 0 ? w : 1) * sizeof *vs);
     int *vopen = calloc((size_t)(w / 8 + 2), sizeof *vopen);
-    int *vthin = calloc((size_t)(w > 0 ? w : 1), sizeof *vthin);
-    int x, y, ok = vstart && vopen && vthin, sthin = 0;
+    int x, y, ok = vs && vopen;
 
     for (x = 0; x < w && ok; x++)
-        vstart[x] = -1;
+        vs[x].s = -1;
     for (y = 0; y < h && ok; y++) {
         const unsigned char *row = px + (size_t)y * stride;
+        const unsigned char *trow = tm ? tm + (size_t)y * stride : NULL;
         const unsigned char *below = y + 1 < h ? row + stride : NULL;
-        int s = -1;
-        for (x = 0; x < w; x++) {
+        const unsigned char *above = y > 0 ? row - stride : NULL;
+        const unsigned char *below2 = y + 2 < h ? below + stride : NULL;
+        for (x = 0; x < w && ok; x++) {
             int v, inkh, inkv;
             /* white 8-pixel blocks with no run open in them: skip */
-            if ((x & 7) == 0 && s < 0 && x + 9 <= w && !vopen[x >> 3]) {
+            if ((x & 7) == 0 && hs.s < 0 && x + 9 <= w && !vopen[x >> 3]) {
                 uint64_t r0, r1, b0 = 0;
                 memcpy(&r0, row + x, 8);
                 memcpy(&r1, row + x + 1, 8);
@@ -302,100 +420,245 @@ scan_runs(const unsigned char *px, int w, int h, int stride, double scale,
                 }
             }
             v = row[x];
-            inkh = v >= 0x60 || (below && v + below[x] >= 0x70);
-            inkv = v >= 0x60 || (x + 1 < w && v + row[x + 1] >= 0x70);
+            inkh = ink_at(v, below ? below[x] : 0, above ? above[x] : 0,
+                          below2 ? below2[x] : 0);
+            inkv = ink_at(v, x + 1 < w ? row[x + 1] : 0,
+                          x > 0 ? row[x - 1] : 0, x + 2 < w ? row[x + 2] : 0);
             if (inkh) {
                 /* thin here: the page a few pixels across is lighter */
                 int b = below ? below[x] : 0, m = v > b ? v : b;
-                int up = y >= 3 ? row[x - 3 * (ptrdiff_t)stride] : 0;
-                int dn = y + 4 < h ? row[x + 4 * (ptrdiff_t)stride] : 0;
-                if (s < 0) {
-                    s = x;
-                    sthin = 0;
-                }
-                sthin += (up > dn ? up : dn) * 2 <= m;
-            } else if (s >= 0) {
-                /* a rule is thin along most of its length; a shaded
-                 * band or a filled cell is not a rule */
-                if (x - s >= minlen && sthin * 2 >= x - s &&
-                    !runvec_push(&hr, y, s, x))
-                    ok = 0;
-                s = -1;
+                const unsigned char *t = trow ? trow + x : NULL;
+                int up = lightest(row + x, t, -(ptrdiff_t)stride, 3, y);
+                int dn = lightest(row + x, t, (ptrdiff_t)stride, 4, h - 1 - y);
+                run_ink(&hs, x, thin_state(m, up, dn), t && *t);
+            } else if (hs.s >= 0 && (v < 0x30 || x - hs.last > RUN_GAP)) {
+                ok = run_end(&hs, &hr, y, hs.last + 1, minlen);
             }
             if (inkv) {
                 int r = x + 1 < w ? row[x + 1] : 0, m = v > r ? v : r;
-                int lf = x >= 3 ? row[x - 3] : 0;
-                int rt = x + 4 < w ? row[x + 4] : 0;
-                if (vstart[x] < 0) {
-                    vstart[x] = y;
-                    vthin[x] = 0;
+                const unsigned char *t = trow ? trow + x : NULL;
+                int lf = lightest(row + x, t, -1, 3, x);
+                int rt = lightest(row + x, t, 1, 4, w - 1 - x);
+                if (vs[x].s < 0)
                     vopen[x >> 3]++;
-                }
-                vthin[x] += (lf > rt ? lf : rt) * 2 <= m;
-            } else if (vstart[x] >= 0) {
-                if (y - vstart[x] >= minlen && vthin[x] * 2 >= y - vstart[x] &&
-                    !runvec_push(&vr, x, vstart[x], y))
-                    ok = 0;
-                vstart[x] = -1;
+                run_ink(&vs[x], y, thin_state(m, lf, rt), t && *t);
+            } else if (vs[x].s >= 0 &&
+                       (v < 0x30 || y - vs[x].last > RUN_GAP)) {
+                ok = ok && run_end(&vs[x], &vr, x, vs[x].last + 1, minlen);
                 vopen[x >> 3]--;
             }
         }
-        if (s >= 0 && w - s >= minlen && sthin * 2 >= w - s &&
-            !runvec_push(&hr, y, s, w))
-            ok = 0;
+        if (ok && hs.s >= 0)
+            ok = run_end(&hs, &hr, y, hs.last + 1, minlen);
     }
     for (x = 0; x < w && ok; x++)
-        if (vstart[x] >= 0 && h - vstart[x] >= minlen &&
-            vthin[x] * 2 >= h - vstart[x] &&
-            !runvec_push(&vr, x, vstart[x], h))
-            ok = 0;
+        if (vs[x].s >= 0)
+            ok = run_end(&vs[x], &vr, x, vs[x].last + 1, minlen);
     if (ok && vr.n > 1)
         qsort(vr.v, vr.n, sizeof *vr.v, cmp_run);
     ok = ok && group_runs(&hr, 'h', scale, p, cap) &&
          group_runs(&vr, 'v', scale, p, cap);
     free(hr.v);
     free(vr.v);
-    free(vstart);
+    free(vs);
     free(vopen);
-    free(vthin);
     return ok;
 }
 
-/* Drops "rules" that lie within the boxes of glyphs on their line: long
- * strokes of large characters (一, 十) or of adjacent digits ("44"). */
+/* Marks the inside of each glyph box (half a pixel in from its edges)
+ * in a w x h mask; NULL when out of memory or when there is no text.
+ * Marking stops at four page areas of boxes (a hostile page). */
+static unsigned char *
+text_mask(const ft_page *page, int w, int h, double scale)
+{
+    unsigned char *tm;
+    size_t i, budget = 4 * (size_t)w * (size_t)h;
+    if (!page->n_glyphs || w <= 0 || h <= 0)
+        return NULL;
+    tm = calloc((size_t)w * (size_t)h, 1);
+    if (!tm)
+        return NULL;
+    for (i = 0; i < page->n_glyphs; i++) {
+        const ft_box *b = &page->glyphs[i].box;
+        double by0 = b->y0;
+        int x0 = (int)ceil(b->x0 * scale + 0.5);
+        int x1 = (int)floor(b->x1 * scale - 0.5);
+        int y0, y1, y;
+        /* CJK glyphs are an em square even when the box is short */
+        if (ft_is_cjk(page->glyphs[i].cp) && b->y1 - b->y0 < b->x1 - b->x0)
+            by0 = b->y1 - (b->x1 - b->x0);
+        y0 = (int)ceil(by0 * scale + 0.5);
+        y1 = (int)floor(b->y1 * scale - 0.5);
+        if (x0 < 0)
+            x0 = 0;
+        if (y0 < 0)
+            y0 = 0;
+        if (x1 >= w)
+            x1 = w - 1;
+        if (y1 >= h)
+            y1 = h - 1;
+        if (x1 < x0 || y1 < y0)
+            continue;
+        if ((size_t)(x1 - x0 + 1) * (size_t)(y1 - y0 + 1) > budget)
+            break;
+        budget -= (size_t)(x1 - x0 + 1) * (size_t)(y1 - y0 + 1);
+        for (y = y0; y <= y1; y++)
+            memset(tm + (size_t)y * w + x0, 1, (size_t)(x1 - x0 + 1));
+    }
+    return tm;
+}
+
+/* qsort comparator: rules by direction, position, then start. */
+static int
+cmp_rule(const void *a, const void *b)
+{
+    const ft_rule *x = a, *y = b;
+    if (x->dir != y->dir)
+        return x->dir < y->dir ? -1 : 1;
+    if (x->pos != y->pos)
+        return x->pos < y->pos ? -1 : 1;
+    return (x->a > y->a) - (x->a < y->a);
+}
+
+/* Snaps rule ends to the perpendicular rules they meet: an end within
+ * three pixels of a crossing rule moves onto it, so a frame's sides stop
+ * at its top and bottom instead of poking past them into text. Skipped
+ * on pages with very many rules (the work is quadratic). */
+static void
+snap_rules(ft_page *p, double scale)
+{
+    size_t i, j;
+    double tol = 3.0 / scale;
+    if (p->n_rules > 4000)
+        return;
+    for (i = 0; i < p->n_rules; i++) {
+        ft_rule *q = &p->rules[i];
+        double na = q->a, nb = q->b, da = tol + 1, db = tol + 1;
+        for (j = 0; j < p->n_rules; j++) {
+            const ft_rule *o = &p->rules[j];
+            double d;
+            if (o->dir == q->dir || q->pos < o->a - tol || q->pos > o->b + tol)
+                continue;
+            d = fabs(o->pos - q->a);
+            if (d <= tol && d < da) {
+                da = d;
+                na = o->pos;
+            }
+            d = fabs(o->pos - q->b);
+            if (d <= tol && d < db) {
+                db = d;
+                nb = o->pos;
+            }
+        }
+        if (nb > na) {
+            q->a = na;
+            q->b = nb;
+        }
+    }
+}
+
+/* Joins pieces of one rule: collinear (within a pixel) and apart by at
+ * most two pixels, as where a crossing rule interrupts a faint one. */
+static void
+join_rules(ft_page *p, double scale)
+{
+    size_t i, m = 0;
+    if (p->n_rules < 2)
+        return;
+    qsort(p->rules, p->n_rules, sizeof *p->rules, cmp_rule);
+    for (i = 0; i < p->n_rules; i++) {
+        const ft_rule *q = &p->rules[i];
+        size_t j;
+        int joined = 0;
+        /* earlier pieces of the same line (a few, sorted by position) */
+        for (j = m; j-- > 0;) {
+            ft_rule *o = &p->rules[j];
+            if (o->dir != q->dir || q->pos - o->pos > 1.0 / scale)
+                break;
+            if (q->a <= o->b + 2.0 / scale && q->b >= o->a - 2.0 / scale) {
+                if (q->a < o->a)
+                    o->a = q->a;
+                if (q->b > o->b)
+                    o->b = q->b;
+                joined = 1;
+                break;
+            }
+        }
+        if (!joined)
+            p->rules[m++] = *q;
+    }
+    p->n_rules = m;
+}
+
+/* qsort comparator: intervals by start. */
+static int
+cmp_span(const void *a, const void *b)
+{
+    const double *x = a, *y = b;
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/*
+ * Drops "rules" that lie within the boxes of glyphs on their line: long
+ * strokes of large characters (一, 十) or of adjacent digits ("44"). A
+ * stroke runs through a glyph's inside, not along its edge: a rule
+ * between two rows of glyphs whose boxes touch it is kept. Coverage is
+ * the union of the glyphs' extents along the rule.
+ */
 static void
 drop_strokes(ft_page *p)
 {
-    size_t i, j, m = 0;
+    size_t i, j, m = 0, cap = 0;
+    double *span = NULL;
     for (i = 0; i < p->n_rules; i++) {
         const ft_rule *q = &p->rules[i];
-        double covered = 0, len = q->b - q->a;
-        int inside;
+        double covered = 0, len = q->b - q->a, end = -1e300;
+        size_t n = 0;
         for (j = 0; j < p->n_glyphs; j++) {
             const ft_box *b = &p->glyphs[j].box;
-            double lo, hi;
+            double lo, hi, in0, in1;
             double y0 = b->y0, w = b->x1 - b->x0;
             /* CJK glyphs are an em square even when the box is short */
             if (ft_is_cjk(p->glyphs[j].cp) && b->y1 - b->y0 < w)
                 y0 = b->y1 - w;
             if (q->dir == 'h') {
-                if (q->pos <= y0 - 0.5 || q->pos >= b->y1 + 0.5)
-                    continue;
+                in0 = y0 + 0.1 * (b->y1 - y0);
+                in1 = b->y1 - 0.1 * (b->y1 - y0);
                 lo = b->x0 - 1 > q->a ? b->x0 - 1 : q->a;
                 hi = b->x1 + 1 < q->b ? b->x1 + 1 : q->b;
             } else {
-                if (q->pos <= b->x0 - 0.5 || q->pos >= b->x1 + 0.5)
-                    continue;
+                in0 = b->x0 + 0.1 * w;
+                in1 = b->x1 - 0.1 * w;
                 lo = y0 - 1 > q->a ? y0 - 1 : q->a;
                 hi = b->y1 + 1 < q->b ? b->y1 + 1 : q->b;
             }
-            if (hi > lo)
-                covered += hi - lo;
+            if (q->pos <= in0 - 0.5 || q->pos >= in1 + 0.5 || hi <= lo)
+                continue;
+            if (n == cap) {
+                size_t nc = cap ? cap * 2 : 64;
+                double *ns = realloc(span, nc * 2 * sizeof *ns);
+                if (!ns)
+                    break; /* out of memory: judge on what was gathered */
+                span = ns;
+                cap = nc;
+            }
+            span[2 * n] = lo;
+            span[2 * n + 1] = hi;
+            n++;
         }
-        inside = covered >= 0.8 * len;
-        if (!inside)
+        if (n > 1)
+            qsort(span, n, 2 * sizeof *span, cmp_span);
+        for (j = 0; j < n; j++) {
+            double lo = span[2 * j] > end ? span[2 * j] : end;
+            if (span[2 * j + 1] > lo)
+                covered += span[2 * j + 1] - lo;
+            if (span[2 * j + 1] > end)
+                end = span[2 * j + 1];
+        }
+        if (covered < 0.8 * len)
             p->rules[m++] = *q;
     }
+    free(span);
     p->n_rules = m;
 }
 
@@ -581,7 +844,7 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     size_t cap = 0;
     ft_status st;
     const unsigned char *px;
-    unsigned char *dark = NULL;
+    unsigned char *dark = NULL, *tm;
 
     st = load_page(doc, page->number, err);
     if (st != FT_OK)
@@ -610,7 +873,8 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     cairo_destroy(cr);
     cairo_surface_flush(surf);
     {
-        /* darkness map: 255 - the darkest channel, one byte a pixel */
+        /* darkness map, one byte a pixel: 255 - luminance, or half the
+         * darkest channel's when that is more (saturated colours) */
         const unsigned char *data = cairo_image_surface_get_data(surf);
         int sstride = cairo_image_surface_get_stride(surf), x, y;
         dark = malloc((size_t)w * (size_t)h + 16);
@@ -633,9 +897,15 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
                 }
                 unsigned r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF,
                          b = v & 0xFF;
-                unsigned m = r < g ? r : g;
+                unsigned m = r < g ? r : g, l, d;
                 m = m < b ? m : b;
-                out[x] = (unsigned char)(255 - m);
+                /* luminance (x256), but a saturated colour (a yellow
+                 * rule) still shows at half strength */
+                l = (77 * r + 150 * g + 29 * b) >> 8;
+                d = 255 - l;
+                if ((255 - m) / 2 > d)
+                    d = (255 - m) / 2;
+                out[x] = (unsigned char)d;
             }
         }
         cairo_surface_destroy(surf);
@@ -647,12 +917,17 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     if (minlen < 6)
         minlen = 6;
     page->rules_scanned = 1;
-    if (!scan_runs(px, w, h, stride, scale, minlen, page, &cap)) {
+    tm = text_mask(page, w, h, scale);
+    if (!scan_runs(px, tm, w, h, stride, scale, minlen, page, &cap)) {
+        free(tm);
         free(dark);
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
     }
+    free(tm);
     free(dark);
     drop_strokes(page);
+    join_rules(page, scale);
+    snap_rules(page, scale);
     return FT_OK;
 }
 
