@@ -266,12 +266,13 @@ group_runs(runvec *rv, char dir, double scale, ft_page *p, size_t *cap)
 
 /* A pixel of darkness m is part of a thin stroke when the page a few
  * pixels across (darkness n) is clearly lighter: half as dark, or a
- * third lighter by an eighth of the scale (a hairline drawn over a
- * coloured fill inks its pixel only partly). */
+ * fifth lighter by a sixteenth of the scale (a hairline drawn over a
+ * coloured fill inks its pixel only partly; a fill's own edge is never
+ * darker than the fill). */
 static int
 thin_at(int m, int n)
 {
-    return n * 2 <= m || (m - n >= 0x20 && m * 2 >= n * 3);
+    return n * 2 <= m || (m - n >= 0x10 && m * 4 >= n * 5);
 }
 
 /* The lightest of the three pixels at d, d+1 and d+2 steps from p (0,
@@ -347,9 +348,9 @@ run_ink(rstate *st, int pos, int thin, int intext)
 }
 
 /* Ends the run at e. It is a rule when it is long, not mostly inside
- * glyph boxes (half: strokes of characters in text), and thin along
+ * glyph boxes (strokes of characters in text), and thin along
  * most of the length where that can be told (a shaded band or a filled
- * cell is not thin) and a quarter of it at least; ink that is not thin
+ * cell is not thin) and a sixth of it at least; ink that is not thin
  * at either end (a fill the rule runs into) is trimmed to 3 pixels.
  * Returns 0 on OOM. */
 static int
@@ -358,8 +359,8 @@ run_end(rstate *st, runvec *rv, int line, int e, int minlen)
     int s = st->s;
     st->s = -1;
     if (s < 0 || e - s < minlen || st->t0 < 0 ||
-        st->nthin * 2 < st->nknown || st->nthin * 4 < e - s ||
-        st->ntext * 2 >= e - s)
+        st->nthin * 2 < st->nknown || st->nthin * 6 < e - s ||
+        st->ntext * 5 >= (e - s) * 4)
         return 1;
     if (st->t0 - s > 3)
         s = st->t0;
