@@ -299,16 +299,25 @@ lightest(const unsigned char *p, const unsigned char *tm, ptrdiff_t step,
 }
 
 /* Thinness of a pixel of darkness m whose sides across the run are a and
- * b (-1: hidden by text): 1 thin, 0 not, -1 cannot tell. */
+ * b (-1: hidden by text), with na and nb the pixels just past a two-pixel
+ * line on each side, text or not: 1 thin, 0 not, -1 cannot tell. Where
+ * text hides a side, the pixels just past the line can still show it
+ * thin (a fill's edge is as dark as the fill beside it); they cannot show
+ * it thick, since a glyph may touch the line. na < 0: the pixel is inside
+ * a glyph box, where that is no evidence (a stroke is thin too). */
 static int
-thin_state(int m, int a, int b)
+thin_state(int m, int a, int b, int na, int nb)
 {
-    int n = a > b ? a : b;
-    if (n < 0)
-        return -1;
-    if (!thin_at(m, n))
+    int n = a > b ? a : b, near = na > nb ? na : nb;
+    if (a >= 0 && b >= 0)
+        return thin_at(m, n);
+    if (n >= 0 && !thin_at(m, n))
         return 0;
-    return a < 0 || b < 0 ? -1 : 1;
+    if (na < 0) /* the pixel is itself inside a glyph: a stroke, maybe */
+        return -1;
+    if (a < 0 && b < 0)
+        return thin_at(m, near) ? 1 : -1;
+    return thin_at(m, a < 0 ? (na > b ? na : b) : (nb > a ? nb : a)) ? 1 : -1;
 }
 
 /* A run of ink being followed along a scan line (or column). It goes on
@@ -350,7 +359,7 @@ run_ink(rstate *st, int pos, int thin, int intext)
 /* Ends the run at e. It is a rule when it is long, not mostly inside
  * glyph boxes (strokes of characters in text), and thin along
  * most of the length where that can be told (a shaded band or a filled
- * cell is not thin) and a sixth of it at least; ink that is not thin
+ * cell is not thin) and a quarter of it at least; ink that is not thin
  * at either end (a fill the rule runs into) is trimmed to 3 pixels.
  * Returns 0 on OOM. */
 static int
@@ -359,7 +368,7 @@ run_end(rstate *st, runvec *rv, int line, int e, int minlen)
     int s = st->s;
     st->s = -1;
     if (s < 0 || e - s < minlen || st->t0 < 0 ||
-        st->nthin * 2 < st->nknown || st->nthin * 6 < e - s ||
+        st->nthin * 2 < st->nknown || st->nthin * 4 < e - s ||
         st->ntext * 5 >= (e - s) * 4)
         return 1;
     if (st->t0 - s > 3)
@@ -431,7 +440,9 @@ scan_runs(const unsigned char *px, const unsigned char *tm, int w, int h,
                 const unsigned char *t = trow ? trow + x : NULL;
                 int up = lightest(row + x, t, -(ptrdiff_t)stride, 3, y);
                 int dn = lightest(row + x, t, (ptrdiff_t)stride, 4, h - 1 - y);
-                run_ink(&hs, x, thin_state(m, up, dn), t && *t);
+                int nu = t && *t ? -1 : y >= 2 ? row[x - 2 * (ptrdiff_t)stride] : 0;
+                int nd = y + 3 < h ? row[x + 3 * (ptrdiff_t)stride] : 0;
+                run_ink(&hs, x, thin_state(m, up, dn, nu, nd), t && *t);
             } else if (hs.s >= 0 && (v < 0x30 || x - hs.last > RUN_GAP)) {
                 ok = run_end(&hs, &hr, y, hs.last + 1, minlen);
             }
@@ -442,7 +453,9 @@ scan_runs(const unsigned char *px, const unsigned char *tm, int w, int h,
                 int rt = lightest(row + x, t, 1, 4, w - 1 - x);
                 if (vs[x].s < 0)
                     vopen[x >> 3]++;
-                run_ink(&vs[x], y, thin_state(m, lf, rt), t && *t);
+                int nl = t && *t ? -1 : x >= 2 ? row[x - 2] : 0;
+                int nr = x + 3 < w ? row[x + 3] : 0;
+                run_ink(&vs[x], y, thin_state(m, lf, rt, nl, nr), t && *t);
             } else if (vs[x].s >= 0 &&
                        (v < 0x30 || y - vs[x].last > RUN_GAP)) {
                 ok = ok && run_end(&vs[x], &vr, x, vs[x].last + 1, minlen);
@@ -466,8 +479,9 @@ scan_runs(const unsigned char *px, const unsigned char *tm, int w, int h,
     return ok;
 }
 
-/* Marks the inside of each glyph box (half a pixel in from its edges)
- * in a w x h mask; NULL when out of memory or when there is no text.
+/* Marks the pixels whose centres lie strictly inside a glyph box in a
+ * w x h mask (a rule along the box's edge stays out; boxes that touch
+ * leave no gap); NULL when out of memory or when there is no text.
  * Marking stops at four page areas of boxes (a hostile page). */
 static unsigned char *
 text_mask(const ft_page *page, int w, int h, double scale)
@@ -482,14 +496,14 @@ text_mask(const ft_page *page, int w, int h, double scale)
     for (i = 0; i < page->n_glyphs; i++) {
         const ft_box *b = &page->glyphs[i].box;
         double by0 = b->y0;
-        int x0 = (int)ceil(b->x0 * scale + 0.5);
-        int x1 = (int)floor(b->x1 * scale - 0.5);
+        int x0 = (int)floor(b->x0 * scale - 0.5) + 1;
+        int x1 = (int)ceil(b->x1 * scale - 0.5) - 1;
         int y0, y1, y;
         /* CJK glyphs are an em square even when the box is short */
         if (ft_is_cjk(page->glyphs[i].cp) && b->y1 - b->y0 < b->x1 - b->x0)
             by0 = b->y1 - (b->x1 - b->x0);
-        y0 = (int)ceil(by0 * scale + 0.5);
-        y1 = (int)floor(b->y1 * scale - 0.5);
+        y0 = (int)floor(by0 * scale - 0.5) + 1;
+        y1 = (int)ceil(b->y1 * scale - 0.5) - 1;
         if (x0 < 0)
             x0 = 0;
         if (y0 < 0)
