@@ -328,6 +328,11 @@ is_amount(const char *s)
             digits++;
         else if (c == ',' || c == '.' || c == '%' || c == 'E' || c == 'e')
             sep = 1;
+        else if (c == ' ' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9' &&
+                 i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '9' &&
+                 s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' &&
+                 s[i + 3] <= '9' && (s[i + 4] < '0' || s[i + 4] > '9'))
+            sep = 1; /* a space thousands separator: "13 091.35" */
         else if (c != '-' && c != '(' && c != ')' && c != '+')
             return 0;
     }

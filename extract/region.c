@@ -130,8 +130,8 @@ take_meta(ft_table *t, const char *s, int above)
     if (p) {
         const char *q = after_colon(p + 6);
         static const char *const units[] = {
-            "万元", "元", "千元", "亿元", "人", "新臺幣千元", "新台币千元",
-            "新臺幣元", "千", "万", "亿"};
+            "万元", "萬元", "元", "千元", "亿元", "億元", "人", "新臺幣千元",
+            "新台币千元", "新臺幣元", "千", "万", "萬", "亿", "億"};
         size_t k;
         for (k = 0; k < sizeof units / sizeof *units; k++) {
             size_t n = strlen(units[k]);
@@ -139,7 +139,8 @@ take_meta(ft_table *t, const char *s, int above)
                 continue;
             if (!t->unit) {
                 /* "单位：万" with "元" wrapped onto the next line */
-                if (!strcmp(q, "万") || !strcmp(q, "千") || !strcmp(q, "亿")) {
+                if (!strcmp(q, "万") || !strcmp(q, "千") || !strcmp(q, "亿") ||
+                    !strcmp(q, "萬") || !strcmp(q, "億")) {
                     char buf[16];
                     snprintf(buf, sizeof buf, "%s元", q);
                     t->unit = dup(buf);

@@ -385,8 +385,10 @@ ft_dataset_csv(const char *dbpath, const char *csvpath, ft_error *err)
             db,
             "SELECT d.path, d.entity, d.year, d.kind, t.title, t.kind, "
             "c.code, c.row_label, c.column_label, c.value, t.unit, "
-            "c.value * CASE t.unit WHEN '万元' THEN 10000 WHEN '千元' THEN "
-            "1000 WHEN '亿元' THEN 100000000 WHEN '新臺幣千元' THEN 1000 "
+            "c.value * CASE t.unit WHEN '万元' THEN 10000 WHEN '萬元' THEN "
+            "10000 WHEN '千元' THEN 1000 WHEN '亿元' THEN 100000000 "
+            "WHEN '億元' THEN 100000000 WHEN '新臺幣千元' THEN 1000 "
+            "WHEN '新台币千元' THEN 1000 WHEN '新臺幣元' THEN 1 "
             "WHEN '元' THEN 1 ELSE NULL END "
             "FROM cells c JOIN tables t ON c.tab=t.id JOIN documents d ON "
             "t.document=d.id WHERE c.value IS NOT NULL "
