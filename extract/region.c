@@ -733,13 +733,23 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 if (x->box.y1 > b.y1)
                     b.y1 = x->box.y1;
             }
-            /* drop leading title/unit lines that split into segments */
+            /* drop leading title/unit lines that split into segments,
+             * and the "元" of a "单位：万" wrapped onto the next line */
             while (start < end) {
                 char *t = line_text(L, &L->lines[start]);
                 int meta;
                 if (!t)
                     goto done;
                 meta = is_meta_text(t) && !has(t, "合计");
+                if (!meta && !strcmp(t, "元") && start > 0) {
+                    char *u = line_text(L, &L->lines[start - 1]);
+                    if (!u) {
+                        free(t);
+                        goto done;
+                    }
+                    meta = has(u, "单位") || has(u, "單位");
+                    free(u);
+                }
                 free(t);
                 if (!meta)
                     break;

@@ -96,9 +96,75 @@ map_columns(const ft_table *prev, const ft_table *next, int *map)
     return map[0] == 0 && map[next->n_cols] == prev->n_cols;
 }
 
-/* Appends next's rows to prev through a column map; moves the text. */
+/* qsort comparator for doubles. */
+static int
+cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * Maps next's columns onto prev's by where their text sits: map[j] is
+ * the prev column holding the median centre of column j's cells. For an
+ * unruled continuation page whose empty columns left no trace, its edges
+ * come from its own text and match nothing. Returns 1 when the columns
+ * with text land in distinct prev columns, in order.
+ */
+static int
+map_columns_by_text(const ft_table *prev, const ft_table *next, int *map)
+{
+    int j, r, last = -1, any = 0;
+    double *cx;
+    if (!prev->col_x || next->n_rows <= 0)
+        return 0;
+    cx = malloc((size_t)next->n_rows * sizeof *cx);
+    if (!cx)
+        return 0;
+    for (j = 0; j < next->n_cols; j++) {
+        int n = 0, m;
+        double mid;
+        for (r = 0; r < next->n_rows; r++) {
+            const ft_cell *c = FT_CELL(next, r, j);
+            if (c->text && !c->covered && c->colspan == 1)
+                cx[n++] = (c->box.x0 + c->box.x1) / 2;
+        }
+        map[j] = -1;
+        if (n == 0)
+            continue;
+        qsort(cx, (size_t)n, sizeof *cx, cmp_dbl);
+        mid = cx[n / 2];
+        for (m = 0; m < prev->n_cols; m++)
+            if (mid >= prev->col_x[m] && mid < prev->col_x[m + 1])
+                break;
+        if (m == prev->n_cols || m <= last) {
+            free(cx);
+            return 0;
+        }
+        map[j] = last = m;
+        any = 1;
+    }
+    free(cx);
+    if (!any)
+        return 0;
+    /* columns without text go just after the column before them */
+    for (j = 0, last = -1; j < next->n_cols; j++) {
+        if (map[j] < 0)
+            map[j] = last + 1 < prev->n_cols ? last + 1 : prev->n_cols - 1;
+        if (map[j] < last)
+            map[j] = last;
+        last = map[j];
+    }
+    map[next->n_cols] = prev->n_cols;
+    return 1;
+}
+
+/* Appends next's rows to prev through a column map; moves the text. A
+ * column of next spans the prev columns up to the next one's start when
+ * spans is 1 (edges matched: a missing rule joins columns); otherwise
+ * only a cell that spans columns in next does. */
 static ft_status
-append_mapped(ft_table *prev, ft_table *next, const int *map)
+append_mapped(ft_table *prev, ft_table *next, const int *map, int spans)
 {
     size_t w = (size_t)prev->n_cols, add = (size_t)next->n_rows, i;
     ft_cell *cells = realloc(prev->cells,
@@ -117,19 +183,23 @@ append_mapped(ft_table *prev, ft_table *next, const int *map)
         for (j = 0; j < next->n_cols; j++) {
             ft_cell *src = FT_CELL(next, r, j);
             ft_cell *dst = &row[map[j]];
-            int span = map[j + 1] - map[j];
             if (src->covered) {
                 for (c = map[j]; c < map[j + 1]; c++)
                     row[c].covered = 1;
                 continue;
             }
+            if (!src->text && !spans)
+                continue; /* an empty column of next: nothing to move */
             *dst = *src;
             src->text = NULL;
             /* a column span in next covers the prev columns it spans */
-            dst->colspan = map[j + src->colspan] - map[j];
+            dst->colspan = spans || src->colspan > 1
+                               ? map[j + src->colspan] - map[j]
+                               : 1;
+            if (dst->colspan < 1)
+                dst->colspan = 1;
             for (c = map[j] + 1; c < map[j] + dst->colspan; c++)
                 row[c].covered = 1;
-            (void)span;
         }
     }
     prev->n_rows += (int)add;
@@ -180,8 +250,10 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
             int *map = malloc(((size_t)next->n_cols + 1) * sizeof *map);
             if (!map)
                 return FT_ERR_NOMEM;
-            if (map_columns(prev, next, map)) {
-                st = append_mapped(prev, next, map);
+            int spans = map_columns(prev, next, map);
+            if (spans || (!next->ruled && !prev->ruled &&
+                          map_columns_by_text(prev, next, map))) {
+                st = append_mapped(prev, next, map, spans);
                 free(map);
                 if (st != FT_OK)
                     return st;
