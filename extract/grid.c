@@ -966,6 +966,13 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             }
         }
     }
+    /* where each cell's text sits (stitching maps sparse pages by it) */
+    for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
+        if (out->cells[i].text && tx1[i] > tx0[i]) {
+            out->cells[i].tx0 = tx0[i];
+            out->cells[i].tx1 = tx1[i];
+        }
+    }
     st = FT_OK;
 done:
     free(vx.v);

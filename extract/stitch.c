@@ -106,7 +106,7 @@ cmp_dbl(const void *a, const void *b)
 
 /*
  * Maps next's columns onto prev's by where their text sits: map[j] is
- * the prev column holding the median centre of column j's cells. For an
+ * the prev column holding the median centre of column j's printed text. For an
  * unruled continuation page whose empty columns left no trace, its edges
  * come from its own text and match nothing. Returns 1 when the columns
  * with text land in distinct prev columns, in order.
@@ -127,7 +127,8 @@ map_columns_by_text(const ft_table *prev, const ft_table *next, int *map)
         for (r = 0; r < next->n_rows; r++) {
             const ft_cell *c = FT_CELL(next, r, j);
             if (c->text && !c->covered && c->colspan == 1)
-                cx[n++] = (c->box.x0 + c->box.x1) / 2;
+                cx[n++] = c->tx1 > c->tx0 ? (c->tx0 + c->tx1) / 2
+                                          : (c->box.x0 + c->box.x1) / 2;
         }
         map[j] = -1;
         if (n == 0)

@@ -88,7 +88,9 @@ typedef struct ft_cell {
     int rowspan, colspan;
     int covered;
     int page;
-    ft_box box;
+    ft_box box;         /* the grid position (or merged area) */
+    double tx0, tx1;    /* x extent of the printed text; tx1 <= tx0 when
+                         * unknown */
     /* filled by normalize/ */
     ft_kind kind;
     double value;
