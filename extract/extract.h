@@ -102,6 +102,7 @@ typedef struct ft_seg {
     int line;
     int numeric;        /* looks like an amount */
     int used;
+    int up;             /* every glyph reads bottom to top */
 } ft_seg;
 
 typedef struct ft_line {

@@ -136,6 +136,26 @@ find_slot(const double *cuts, size_t n, double x)
     return (int)n - 2;
 }
 
+/* Puts s before *dst, with a space when sp (text read bottom to top is
+ * met top first); 0 on OOM. */
+static int
+prepend_text(char **dst, const char *s, int sp)
+{
+    size_t a = *dst ? strlen(*dst) : 0, b = strlen(s);
+    char *n = malloc(a + b + 2);
+    if (!n)
+        return 0;
+    memcpy(n, s, b);
+    if (sp && a)
+        n[b++] = ' ';
+    if (a)
+        memcpy(n + b, *dst, a);
+    n[b + a] = 0;
+    free(*dst);
+    *dst = n;
+    return 1;
+}
+
 /* Appends s to *dst with a joiner that suits the scripts; 0 on OOM. */
 static int
 append_text(char **dst, const char *s, int newline)
@@ -358,6 +378,9 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
     band *bands = NULL;
     int *row_of = NULL, *col_of = NULL, *cspan = NULL, *par = NULL;
     double *tx0 = NULL, *tx1 = NULL;
+    signed char *upsp = NULL; /* per cell: rotated text so far, and a
+                               * space before its top piece (1), or not
+                               * rotated (-1) */
     int nr, nc, r, c, h_ruled = 0, v_ruled;
     ft_status st = FT_ERR_NOMEM;
 
@@ -607,11 +630,14 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
     par = malloc((size_t)nr * (size_t)nc * sizeof *par);
     tx0 = malloc((size_t)nr * (size_t)nc * sizeof *tx0);
     tx1 = malloc((size_t)nr * (size_t)nc * sizeof *tx1);
-    if (!out->cells || !row_of || !col_of || !cspan || !par || !tx0 || !tx1)
+    upsp = malloc((size_t)nr * (size_t)nc * sizeof *upsp);
+    if (!out->cells || !row_of || !col_of || !cspan || !par || !tx0 ||
+        !tx1 || !upsp)
         goto done;
     for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
         tx0[i] = 1e18;
         tx1[i] = -1e18;
+        upsp[i] = 0;
     }
     for (r = 0; r < nr; r++) {
         for (c = 0; c < nc; c++) {
@@ -672,8 +698,18 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         root = uf_find(par, rr * nc + cc);
         cell = &out->cells[root];
         newline = cell->text != NULL && i > 0 && line_of[i] != line_of[i - 1];
-        if (!append_text(&cell->text, L->segs[idx[i]].text, newline))
-            goto done;
+        if (L->segs[idx[i]].up && (!cell->text || upsp[root] >= 0)) {
+            /* rotated text reads bottom to top: each lower piece goes
+             * before the text above it */
+            const ft_seg *sg = &L->segs[idx[i]];
+            if (!prepend_text(&cell->text, sg->text, upsp[root] > 0))
+                goto done;
+            upsp[root] = L->glyphs[sg->g0].space_before ? 1 : 0;
+        } else {
+            if (!append_text(&cell->text, L->segs[idx[i]].text, newline))
+                goto done;
+            upsp[root] = -1;
+        }
         if (tx0[root] > L->segs[idx[i]].box.x0)
             tx0[root] = L->segs[idx[i]].box.x0;
         if (tx1[root] < L->segs[idx[i]].box.x1)
@@ -713,9 +749,17 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
         for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
             int root = uf_find(par, (int)i);
             if (root != (int)i && out->cells[i].text) {
-                if (!append_text(&out->cells[root].text, out->cells[i].text,
-                                 1))
+                if (upsp[root] >= 0 && upsp[i] >= 0 &&
+                    out->cells[root].text) {
+                    /* rotated text: the lower piece reads first */
+                    if (!prepend_text(&out->cells[root].text,
+                                      out->cells[i].text, upsp[root] > 0))
+                        goto done;
+                    upsp[root] = upsp[i];
+                } else if (!append_text(&out->cells[root].text,
+                                        out->cells[i].text, 1)) {
                     goto done;
+                }
                 free(out->cells[i].text);
                 out->cells[i].text = NULL;
                 if (tx0[root] > tx0[i])
@@ -990,6 +1034,7 @@ done:
     free(par);
     free(tx0);
     free(tx1);
+    free(upsp);
     if (st != FT_OK)
         ft_table_clear(out);
     return st;

@@ -304,9 +304,11 @@ ft_layout_build(const ft_page *page, ft_layout *out)
         s->ng = ch[j].n;
         s->box.x0 = s->box.y0 = 1e18;
         s->box.x1 = s->box.y1 = -1e18;
+        s->up = ch[j].n > 0;
         for (i = 0; i < ch[j].n; i++) {
             const ft_glyph *g = &page->glyphs[ch[j].idx[i]];
             out->glyphs[ng++] = *g;
+            s->up = s->up && g->up;
             if (g->box.x0 < s->box.x0)
                 s->box.x0 = g->box.x0;
             if (g->box.y0 < s->box.y0)

@@ -677,6 +677,38 @@ drop_strokes(ft_page *p)
     p->n_rules = m;
 }
 
+/* 1 when glyph b follows glyph a on the same line, close after it. */
+static int
+beside(const ft_box *a, const ft_box *b)
+{
+    double h = a->y1 - a->y0;
+    return fabs((a->y0 + a->y1) / 2 - (b->y0 + b->y1) / 2) < 0.3 * h &&
+           b->x0 >= a->x0 && b->x0 - a->x1 < 0.5 * h;
+}
+
+/* Marks runs of glyphs that read bottom to top: in poppler's reading
+ * order each one sits right above the one before, in the same column,
+ * alone on its line (text turned a quarter left, as in rotated header
+ * cells; a wrapped line goes on with a neighbour to the right). */
+static void
+mark_upward(ft_glyph *g, size_t n)
+{
+    size_t k;
+    for (k = 0; k + 1 < n; k++) {
+        const ft_box *a = &g[k].box, *b = &g[k + 1].box;
+        double ha = a->y1 - a->y0, ov, wmin;
+        ov = (a->x1 < b->x1 ? a->x1 : b->x1) - (a->x0 > b->x0 ? a->x0 : b->x0);
+        wmin = a->x1 - a->x0 < b->x1 - b->x0 ? a->x1 - a->x0 : b->x1 - b->x0;
+        if (!(b->y0 < a->y0 && b->y1 <= a->y0 + 0.25 * ha &&
+              a->y0 - b->y1 < ha && ov >= 0.8 * wmin && wmin > 0))
+            continue;
+        if ((k > 0 && beside(&g[k - 1].box, a)) ||
+            (k + 2 < n && beside(b, &g[k + 2].box)))
+            continue;
+        g[k].up = g[k + 1].up = 1;
+    }
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -832,6 +864,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
         g = &page->glyphs[page->n_glyphs++];
         g->cp = cp;
         g->space_before = space;
+        g->up = 0;
         space = 0;
         g->box.x0 = rects[i].x1;
         g->box.y0 = rects[i].y1;
@@ -840,6 +873,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     }
     g_free(rects);
     g_free(text);
+    mark_upward(page->glyphs, page->n_glyphs);
     page->text_capped = tiny >= FT_POPPLER_TINY_CAP;
     dropped = drop_duplicates(page->glyphs, page->n_glyphs);
     if (dropped == (size_t)-1)

@@ -45,6 +45,8 @@ typedef struct ft_glyph {
     uint32_t cp;        /* Unicode code point as poppler decoded it */
     ft_box box;
     int space_before;   /* poppler put white space before this glyph */
+    int up;             /* in a run that reads bottom to top (text turned
+                         * a quarter left, as in rotated header cells) */
 } ft_glyph;
 
 /* A ruling line: horizontal ('h', at y = pos, from a to b) or vertical

@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g->box.y1 = g->box.y0 + 1 + p[3] % 16;
         g->cp = alphabet[p[4] % 16];
         g->space_before = p[4] >> 7;
+        g->up = p[2] >> 7; /* rotated text reads bottom to top */
     }
     nr = (size - 1 - 5 * ng) / 4;
     page.rules = calloc(nr + 1, sizeof *page.rules);

@@ -62,6 +62,7 @@ tp_text(ft_page *p, const char *s, double x, double y, double sz, int right)
             ft_glyph *g = &p->glyphs[p->n_glyphs++];
             g->cp = cp;
             g->space_before = space;
+            g->up = 0;
             space = 0;
             g->box.x0 = x;
             g->box.x1 = x + adv;
