@@ -8,6 +8,7 @@
  * leftovers ("XX月XX日前"), negative amounts.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,338 @@ oddities(ft_log *log, const char *text, int page, int table, int r, int c)
     return st;
 }
 
+/* Money units of a table or a form: how many 元 one printed unit is;
+ * 0 when unknown. */
+static double
+unit_factor(const char *u)
+{
+    if (!u)
+        return 0;
+    if (strstr(u, "亿") || strstr(u, "億"))
+        return 1e8;
+    if (strstr(u, "万") || strstr(u, "萬"))
+        return 1e4;
+    if (strstr(u, "千"))
+        return 1e3;
+    if (strstr(u, "元"))
+        return 1;
+    return 0;
+}
+
+/* Folded s with quotes and brackets of either width dropped, as code
+ * points into cp (at most max); returns the count. */
+static size_t
+name_points(const char *s, uint32_t *cp, size_t max)
+{
+    static const char *const drop[] = {"“", "”", "\"", "'", "‘", "’", "(",
+                                       ")", "（", "）", "《", "》", "、"};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = 0, k;
+    while (*p && n < max) {
+        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
+        uint32_t c = *p < 0x80   ? *p
+                     : len == 2 ? (uint32_t)(*p & 0x1F)
+                     : len == 3 ? (uint32_t)(*p & 0x0F)
+                                : (uint32_t)(*p & 0x07);
+        int skip = 0, i;
+        for (i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return n; /* not UTF-8: stop */
+            c = (c << 6) | (p[i] & 0x3F);
+        }
+        for (k = 0; k < sizeof drop / sizeof *drop; k++)
+            if (!strncmp((const char *)p, drop[k], strlen(drop[k])) &&
+                strlen(drop[k]) == (size_t)len)
+                skip = 1;
+        if (!skip)
+            cp[n++] = c;
+        p += len;
+    }
+    return n;
+}
+
+/* Edit distance between two code point strings (both short). */
+static size_t
+edit_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t row[129], i, j;
+    if (na > 128 || nb > 128)
+        return (size_t)-1;
+    for (j = 0; j <= nb; j++)
+        row[j] = j;
+    for (i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb];
+}
+
+/* A project line of a 项目支出表. */
+typedef struct proj_line {
+    uint32_t name[128];
+    size_t n;
+    const char *text;   /* as printed */
+    double yuan;        /* amount in 元 */
+    double tol;         /* half a printed unit, in 元 */
+    size_t table;
+    int row, col;
+} proj_line;
+
+/* Text of the first text cell right of the one whose folded text holds
+ * label, in any row; the cell's row in *row. NULL when absent. */
+static const char *
+text_right_of(const ft_table *t, const char *label, int *row)
+{
+    int r, c, k;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            char *f;
+            int hit;
+            if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+                continue;
+            f = ft_text_fold(x->text);
+            hit = f && strstr(f, label) != NULL;
+            free(f);
+            if (!hit)
+                continue;
+            for (k = c + x->colspan; k < t->n_cols; k++) {
+                const ft_cell *y = FT_CELL(t, r, k);
+                if (!y->covered && y->text && y->kind == FT_CELL_TEXT) {
+                    *row = r;
+                    return y->text;
+                }
+            }
+        }
+    return NULL;
+}
+
+/* A form's 年度资金总额: the number right of the label, or printed in the
+ * label's own cell ("年度资金总额：1,400,000"). Returns 0 when absent. */
+static int
+annual_total(const ft_table *t, double *v, int *row, int *col)
+{
+    int r, c, k;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            char *f, *p;
+            if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+                continue;
+            f = ft_text_fold(x->text);
+            if (!f)
+                continue;
+            p = strstr(f, "年度资金总额");
+            if (p) {
+                ft_number num;
+                p += strlen("年度资金总额");
+                if (!strncmp(p, ":", 1))
+                    p++;
+                if (*p) {
+                    ft_number_parse(p, &num);
+                    if (num.kind == FT_CELL_NUMBER) {
+                        free(f);
+                        *v = num.value;
+                        *row = r;
+                        *col = c;
+                        return 1;
+                    }
+                }
+                free(f);
+                for (k = c + x->colspan; k < t->n_cols; k++) {
+                    const ft_cell *y = FT_CELL(t, r, k);
+                    if (y->covered)
+                        continue;
+                    if (y->kind == FT_CELL_NUMBER) {
+                        *v = y->value;
+                        *row = r;
+                        *col = k;
+                        return 1;
+                    }
+                    if (y->kind == FT_CELL_TEXT)
+                        break;
+                }
+                continue;
+            }
+            free(f);
+        }
+    return 0;
+}
+
+/* Lines of every 项目支出表: name (first text cell) and 合计 (the first
+ * column labelled 合计, else the first number of the row). */
+static ft_status
+project_lines(const ft_table *tables, size_t n, proj_line **out, size_t *nl)
+{
+    size_t i, cap = 0;
+    *out = NULL;
+    *nl = 0;
+    for (i = 0; i < n; i++) {
+        const ft_table *t = &tables[i];
+        double f = unit_factor(t->unit);
+        int r, c, total = -1;
+        if (strcmp(ft_table_kind(t), "project_expense") || f <= 0)
+            continue;
+        for (c = 0; c < t->n_cols && total < 0; c++) {
+            char *l = ft_column_label(t, c), *lf;
+            if (!l)
+                return FT_ERR_NOMEM;
+            lf = ft_text_fold(l);
+            free(l);
+            if (lf && strstr(lf, "合计"))
+                total = c;
+            free(lf);
+        }
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            const ft_cell *name = NULL, *val = NULL;
+            int vc = -1;
+            for (c = 0; c < t->n_cols; c++) {
+                const ft_cell *x = FT_CELL(t, r, c);
+                if (!name && x->kind == FT_CELL_TEXT && x->text &&
+                    !ft_is_code(x->text))
+                    name = x;
+                if (x->kind == FT_CELL_NUMBER && !val &&
+                    (total < 0 || c == total)) {
+                    val = x;
+                    vc = c;
+                }
+            }
+            if (!name || !val)
+                continue;
+            if (*nl == cap) {
+                size_t nc = cap ? cap * 2 : 32;
+                proj_line *p = realloc(*out, nc * sizeof *p);
+                if (!p)
+                    return FT_ERR_NOMEM;
+                *out = p;
+                cap = nc;
+            }
+            {
+                proj_line *p = &(*out)[(*nl)++];
+                char *fold = ft_text_fold(name->text);
+                if (!fold)
+                    return FT_ERR_NOMEM;
+                p->n = name_points(fold, p->name, 128);
+                free(fold);
+                p->text = name->text;
+                p->yuan = val->value * f;
+                p->tol = 0.5 * pow(10, -val->decimals) * f + 0.5;
+                p->table = i;
+                p->row = r;
+                p->col = vc;
+            }
+        }
+    }
+    return FT_OK;
+}
+
+/*
+ * Each 项目支出绩效目标申报表's 年度资金总额 (元, or the unit its 项目资金
+ * label names) against its project's line in a 项目支出表 (万元). Names
+ * match after folding, quotes and brackets dropped, and then with one
+ * character in ten differing (结点 for 节点). A form without a line is
+ * info: forms also cover items paid from 基本支出.
+ */
+static ft_status
+check_project_forms(ft_log *log, const ft_table *tables, size_t n)
+{
+    proj_line *lines;
+    size_t nl, i;
+    ft_status st = project_lines(tables, n, &lines, &nl);
+    for (i = 0; i < n && st == FT_OK; i++) {
+        const ft_table *t = &tables[i];
+        const char *name, *unit_label;
+        uint32_t cp[128];
+        size_t ncp, k, best = nl, bestd = (size_t)-1;
+        double v, f = 1, yuan;
+        int nr, r, c;
+        char msg[600], where[16];
+        if (strcmp(ft_table_kind(t), "project_performance_form"))
+            continue;
+        name = text_right_of(t, "项目名称", &nr);
+        if (!name || !annual_total(t, &v, &r, &c))
+            continue;
+        unit_label = NULL;
+        {
+            /* the unit its 项目资金 label names: (元) or (万元) */
+            int rr, cc;
+            for (rr = 0; rr < t->n_rows && !unit_label; rr++)
+                for (cc = 0; cc < t->n_cols; cc++) {
+                    const ft_cell *x = FT_CELL(t, rr, cc);
+                    if (x->text && x->kind == FT_CELL_TEXT &&
+                        strstr(x->text, "项目资金")) {
+                        unit_label = x->text;
+                        break;
+                    }
+                }
+        }
+        if (unit_label && unit_factor(strstr(unit_label, "项目资金") +
+                                      strlen("项目资金")) > 0)
+            f = unit_factor(strstr(unit_label, "项目资金") +
+                            strlen("项目资金"));
+        yuan = v * f;
+        {
+            char *fold = ft_text_fold(name);
+            if (!fold) {
+                st = FT_ERR_NOMEM;
+                break;
+            }
+            ncp = name_points(fold, cp, 128);
+            free(fold);
+        }
+        for (k = 0; k < nl; k++) {
+            size_t d = edit_distance(cp, ncp, lines[k].name, lines[k].n);
+            if (d < bestd) {
+                bestd = d;
+                best = k;
+            }
+        }
+        if (best < nl && bestd > (ncp / 10 > 1 ? ncp / 10 : 1))
+            best = nl;
+        if (best == nl) {
+            snprintf(msg, sizeof msg,
+                     "project form \"%.200s\": 年度资金总额 %.2f 元 has no line "
+                     "in a 项目支出表 (paid from 基本支出?)",
+                     name, yuan);
+            st = ft_log_add(log, FT_CELL(t, r, c)->page, (int)i, r, c,
+                            "check", "project_form", FT_INFO, NULL, &yuan,
+                            msg);
+            continue;
+        }
+        {
+            const proj_line *p = &lines[best];
+            const ft_table *pt = &tables[p->table];
+            double diff = fabs(yuan - p->yuan);
+            int ok = diff <= p->tol;
+            ft_cell_name(p->row, p->col, where);
+            snprintf(msg, sizeof msg,
+                     "project form \"%.160s\": 年度资金总额 %.2f 元 %s %.2f 元 "
+                     "(%s %s in '%.120s' %s)%s%s",
+                     name, yuan, ok ? "agrees with" : "but", p->yuan,
+                     FT_CELL(pt, p->row, p->col)->text
+                         ? FT_CELL(pt, p->row, p->col)->text
+                         : "",
+                     pt->unit ? pt->unit : "", pt->title ? pt->title : "",
+                     where, bestd ? "; name matched as " : "",
+                     bestd ? p->text : "");
+            st = ft_log_add(log, FT_CELL(t, r, c)->page, (int)i, r, c,
+                            "check", "project_form", ok ? FT_PASS : FT_FAIL,
+                            &p->yuan, &yuan, msg);
+        }
+    }
+    free(lines);
+    return st;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -276,6 +609,9 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
         st = cross_col(log, tables, n, general, "合计", NULL, income, "合计",
                        "一般公共预算",
                        "一般公共预算 spending agrees with the 收入总表");
+
+    if (st == FT_OK)
+        st = check_project_forms(log, tables, n);
 
     /* oddities in the cells */
     for (i = 0; i < n && st == FT_OK; i++) {

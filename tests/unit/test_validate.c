@@ -203,6 +203,67 @@ test_kinds_and_cross(void)
     ft_table_clear(&t[2]);
 }
 
+/* Project forms against the 项目支出表: agreement in 元 vs 万元, a name
+ * written slightly differently, a wrong amount, and a form with no line. */
+static void
+test_project_forms(void)
+{
+    static const char *const lines[] = {
+        "项目名称|合计|一般公共预算",
+        "“警务通”服务|249.27|249.27",
+        "网安固网节点侦控系统扩容及网安大数据改造|279.50|279.50",
+        "705网建设|800.00|800.00"};
+    static const char *const f1[] = {
+        "项目名称|“警务通”服务||",
+        "项目资金（元）|实施期资金总额：|2,492,700|年度资金总额：|2,492,700"};
+    static const char *const f2[] = {
+        "项目名称|网安固网结点侦控系统扩容及网安大数据改造||",
+        "项目资金 (元)|实施期资金总额:|2,795,000|年度资金总额:|2,795,000"};
+    static const char *const f3[] = {
+        "项目名称|705网建设||",
+        "项目资金（元）|实施期资金总额：|8,000,000|年度资金总额：8,500,000|"};
+    static const char *const f4[] = {
+        "项目名称|机关维修||",
+        "项目资金（元）|实施期资金总额：|568,000|年度资金总额：|568,000"};
+    ft_table t[5];
+    ft_log log = {0};
+    const ft_entry *e;
+    int i;
+    build(&t[0], lines, 4, 3);
+    build(&t[1], f1, 2, 5);
+    build(&t[2], f2, 2, 5);
+    build(&t[3], f3, 2, 5);
+    build(&t[4], f4, 2, 5);
+    t[0].title = strdup("2023年项目支出预算表（本年预算）");
+    t[0].unit = strdup("万元");
+    for (i = 1; i < 5; i++) {
+        t[i].title = strdup("项目支出绩效目标申报表");
+        t[i].n_header_rows = 0;
+    }
+    CHECK(!strcmp(ft_table_kind(&t[1]), "project_performance_form"), "form");
+    ft_validate_document(t, 5, &log);
+    CHECK(count(&log, "project_form", FT_PASS) == 2, "two forms agree");
+    CHECK(count(&log, "project_form", FT_FAIL) == 1, "one disagrees");
+    CHECK(count(&log, "project_form", FT_INFO) == 1, "one has no line");
+    for (i = 0; i < (int)log.n; i++) {
+        e = &log.items[i];
+        if (strcmp(e->rule, "project_form") || e->table != 3)
+            continue;
+        CHECK(e->status == FT_FAIL && e->row == 1 && e->col == 3 &&
+                  e->expected == 8000000 && e->actual == 8500000,
+              "705网建设: form says 8,500,000, the table 800.00 万元");
+    }
+    for (i = 0; i < (int)log.n; i++) {
+        e = &log.items[i];
+        if (!strcmp(e->rule, "project_form") && e->table == 2)
+            CHECK(e->status == FT_PASS && strstr(e->message, "name matched as"),
+                  "结点 matched to 节点: %s", e->message);
+    }
+    ft_log_clear(&log);
+    for (i = 0; i < 5; i++)
+        ft_table_clear(&t[i]);
+}
+
 /* A message cut inside a character keeps only well-formed UTF-8. */
 static void
 test_log_utf8(void)
@@ -227,6 +288,7 @@ main(void)
     test_tolerance();
     test_narrative();
     test_kinds_and_cross();
+    test_project_forms();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
     ft_cell_name(11, 27, name);
