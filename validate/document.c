@@ -576,6 +576,7 @@ ft_status
 ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
 {
     size_t i, summary = n, income = n, expense = n, approp = n, general = n;
+    size_t basic = n;
     ft_status st = FT_OK;
     int r, c;
 
@@ -591,6 +592,8 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
             approp = i;
         else if (!strcmp(k, "general_budget_expense") && general == n)
             general = i;
+        else if (!strcmp(k, "basic_expense_economic") && basic == n)
+            basic = i;
     }
     if (summary < n && income < n)
         st = cross(log, tables, n, summary, "本年收入合计", income, "合计",
@@ -610,6 +613,14 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
                        "一般公共预算",
                        "一般公共预算 spending agrees with the 收入总表");
 
+    /* 基本支出 as the 一般公共预算支出表 states it, against the 合计 of the
+     * 一般公共预算 基本支出经济分类表 (whose 人员经费 + 公用经费 the table
+     * checks itself) */
+    if (st == FT_OK && general < n && basic < n && tables[basic].title &&
+        strstr(tables[basic].title, "一般公共预算"))
+        st = cross_col(log, tables, n, general, "合计", "基本支出", basic,
+                       "合计", "合计",
+                       "基本支出 agrees with the 基本支出经济分类表");
     if (st == FT_OK)
         st = check_project_forms(log, tables, n);
 
