@@ -235,6 +235,334 @@ check_sentence(const char *s, const char *e, int page, figure *carry,
     return st;
 }
 
+/* Narrative words for figures the tables state, and the word to look
+ * for in the tables (row labels, column labels of 合计 rows). */
+static const char *const KEYS[][2] = {
+    {"一般公共预算拨款收入", "一般公共预算"},
+    {"一般公共预算拨款", "一般公共预算"},
+    {"政府性基金预算拨款收入", "政府性基金"},
+    {"基本支出", "基本支出"},
+    {"项目支出", "项目支出"},
+    {"人员经费", "人员经费"},
+    {"公用经费", "公用经费"},
+    {"机关运行经费", "机关运行经费"},
+    {"上年结转", "上年结转"},
+    {"收入总计", "收入总计"},
+    {"支出总计", "支出总计"},
+    {"本年收入", "本年收入"},
+    {"本年支出", "本年支出"},
+};
+
+/* Money factor of a unit text: 元 per unit, 0 when unknown. */
+static double
+money_factor(const char *u)
+{
+    if (!u)
+        return 0;
+    if (strstr(u, "亿"))
+        return 1e8;
+    if (strstr(u, "万") || strstr(u, "萬"))
+        return 1e4;
+    if (strstr(u, "千"))
+        return 1e3;
+    return strstr(u, "元") ? 1 : 0;
+}
+
+/* Folded label with leading numbering (一、 1. （一）) dropped; a new
+ * string or NULL. */
+static char *
+plain_label(const char *text)
+{
+    char *f = ft_text_fold(text);
+    const char *p = f;
+    static const char *nums = "一二三四五六七八九十";
+    if (!f)
+        return NULL;
+    if (!strncmp(p, "(", 1)) {
+        const char *q = strchr(p, ')');
+        if (q && q - p <= 10)
+            p = q + 1;
+    }
+    while ((unsigned char)p[0] >= 0xE0 && p[1] && p[2]) {
+        char ch[4] = {p[0], p[1], p[2], 0};
+        if (!strstr(nums, ch))
+            break;
+        p += 3;
+    }
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (!strncmp(p, "、", 3))
+        p += 3;
+    else if (*p == '.')
+        p++;
+    memmove(f, p, strlen(p) + 1);
+    return f;
+}
+
+/* A table figure that a narrative word may name; firm when the table is
+ * the one that states the figure for the sentence's scope. */
+typedef struct cand {
+    double yuan, tol;
+    size_t table;
+    int row, col;
+    int firm;
+} cand;
+
+/* Scope of a sentence: what money it talks about. */
+enum { SCOPE_ALL, SCOPE_GENERAL, SCOPE_APPROP };
+
+/* 1 when a table of this kind states word w's figure for the scope: the
+ * summaries for the whole budget, the 一般公共预算 tables for 一般公共预算,
+ * the 财政拨款收支总表 for 财政拨款; 人员经费/公用经费 and 机关运行经费
+ * have tables of their own. */
+static int
+firm_kind(const char *kind, const char *w, int scope)
+{
+    if (!strcmp(w, "人员经费") || !strcmp(w, "公用经费"))
+        return !strcmp(kind, "basic_expense_economic");
+    if (!strcmp(w, "机关运行经费"))
+        return !strcmp(kind, "operating_costs");
+    if (scope == SCOPE_GENERAL)
+        return !strcmp(kind, "general_budget_expense") ||
+               !strcmp(kind, "basic_expense_economic");
+    if (scope == SCOPE_APPROP)
+        return !strcmp(kind, "appropriation_summary");
+    return !strcmp(kind, "income_expense_summary") ||
+           !strcmp(kind, "income_summary") ||
+           !strcmp(kind, "expense_summary");
+}
+
+/* Adds cell (r, c) of table ti as a candidate; returns 0 when full. */
+static int
+add_cand(cand *cs, int *n, int max, const ft_table *t, size_t ti, int r,
+         int c, double factor, int firm)
+{
+    const ft_cell *x = FT_CELL(t, r, c);
+    if (x->kind != FT_CELL_NUMBER || *n >= max)
+        return *n < max;
+    cs[*n].firm = firm;
+    cs[*n].yuan = x->value * factor;
+    cs[*n].tol = 0.5 * pow(10, -x->decimals) * factor;
+    cs[*n].table = ti;
+    cs[*n].row = r;
+    cs[*n].col = c;
+    (*n)++;
+    return 1;
+}
+
+/* The figures the tables give for word w: the number right of a text
+ * cell that reads w (or w合计), and the 合计 row's cell in a column
+ * whose label ends with w. Returns the count (at most max). */
+static int
+table_figures(const ft_table *tables, size_t n_tables, const char *w,
+              int scope, cand *cs, int max)
+{
+    size_t i;
+    int n = 0, r, c, k;
+    size_t wl = strlen(w);
+    for (i = 0; i < n_tables; i++) {
+        const ft_table *t = &tables[i];
+        double factor = money_factor(t->unit);
+        int total_row = -1, firm = firm_kind(ft_table_kind(t), w, scope);
+        if (factor <= 0)
+            continue;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            for (c = 0; c < t->n_cols; c++) {
+                const ft_cell *x = FT_CELL(t, r, c);
+                char *l;
+                int hit;
+                if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+                    continue;
+                l = plain_label(x->text);
+                if (!l)
+                    return n;
+                if (total_row < 0 && c == 0 &&
+                    (!strcmp(l, "合计") || !strcmp(l, "总计")))
+                    total_row = r;
+                hit = !strncmp(l, w, wl) &&
+                      (!l[wl] || !strcmp(l + wl, "合计") ||
+                       !strcmp(l + wl, "小计"));
+                free(l);
+                if (!hit)
+                    continue;
+                for (k = c + x->colspan; k < t->n_cols; k++) {
+                    const ft_cell *y = FT_CELL(t, r, k);
+                    if (y->covered)
+                        continue;
+                    if (y->kind == FT_CELL_NUMBER) {
+                        add_cand(cs, &n, max, t, i, r, k, factor, firm);
+                        break;
+                    }
+                    if (y->kind == FT_CELL_TEXT)
+                        break;
+                }
+            }
+        }
+        if (total_row < 0)
+            continue;
+        for (c = 0; c < t->n_cols; c++) {
+            char *lab = ft_column_label(t, c), *f, *last;
+            int hit;
+            if (!lab)
+                return n;
+            f = ft_text_fold(lab);
+            free(lab);
+            if (!f)
+                return n;
+            last = strrchr(f, '/');
+            last = last ? last + 1 : f;
+            hit = strlen(last) >= wl &&
+                  !strcmp(last + strlen(last) - wl, w);
+            free(f);
+            if (hit)
+                add_cand(cs, &n, max, t, i, total_row, c, factor, firm);
+        }
+    }
+    return n;
+}
+
+/* The narrative word just before a figure at `at` in [s, at): back to a
+ * delimiter; "为", "是", "共" and "合计" at its end dropped. */
+static void
+word_before(const char *s, const char *at, char *out, size_t size)
+{
+    static const char *const delim[] = {"，", "。", "；", "：", "、", ",",
+                                        ";", ":", "(", ")", "万元", "%"};
+    static const char *const tail[] = {"为", "是", "共", "合计", "共计",
+                                       "总额", "预算", "安排"};
+    const char *p = at, *b = s;
+    size_t k, n;
+    int again = 1;
+    while (p > s) {
+        int hit = 0;
+        for (k = 0; k < sizeof delim / sizeof *delim; k++) {
+            size_t dl = strlen(delim[k]);
+            if ((size_t)(p - s) >= dl && !strncmp(p - dl, delim[k], dl)) {
+                hit = 1;
+                break;
+            }
+        }
+        if (hit || (p[-1] >= '0' && p[-1] <= '9'))
+            break;
+        p--;
+        while (p > s && ((unsigned char)*p & 0xC0) == 0x80)
+            p--;
+    }
+    b = p;
+    n = (size_t)(at - b) < size - 1 ? (size_t)(at - b) : size - 1;
+    memcpy(out, b, n);
+    out[n] = 0;
+    while (again) {
+        size_t len = strlen(out);
+        again = 0;
+        for (k = 0; k < sizeof tail / sizeof *tail; k++) {
+            size_t tl = strlen(tail[k]);
+            if (len > tl && !strcmp(out + len - tl, tail[k])) {
+                out[len - tl] = 0;
+                again = 1;
+                break;
+            }
+        }
+    }
+}
+
+/* Checks the amounts a sentence [s, e) names against the tables. */
+static ft_status
+check_against_tables(const char *s, const char *e, int page,
+                     const ft_table *tables, size_t n_tables, ft_log *log)
+{
+    figure f;
+    const char *p = s;
+    ft_status st = FT_OK;
+    while (st == FT_OK && next_figure(s, p, e, &f)) {
+        char word[160], msg[700];
+        const char *unit = f.end - 6 >= f.at ? f.end - 6 : f.at;
+        double factor = !strncmp(unit, "万元", 6)   ? 1e4
+                        : !strncmp(unit, "亿元", 6) ? 1e8
+                                                    : 1;
+        size_t k, wl;
+        cand cs[32];
+        int n, i, best = -1, pass = 0;
+        p = f.end;
+        if (f.percent)
+            continue;
+        word_before(s, f.at, word, sizeof word);
+        /* last year's figures are not in this year's tables */
+        if (strstr(word, "上年") && !strstr(word, "上年结转"))
+            continue;
+        if (strstr(word, "去年") || strstr(word, "同比") ||
+            strstr(word, "增加") || strstr(word, "减少") ||
+            strstr(word, "增长") || strstr(word, "下降"))
+            continue;
+        wl = strlen(word);
+        for (k = 0; k < sizeof KEYS / sizeof *KEYS; k++) {
+            size_t kl = strlen(KEYS[k][0]);
+            if (wl >= kl && !strcmp(word + wl - kl, KEYS[k][0]))
+                break;
+        }
+        if (k == sizeof KEYS / sizeof *KEYS)
+            continue;
+        {
+            /* the scope: what the sentence says before the figure */
+            char before[600];
+            size_t bl = (size_t)(f.at - s) < sizeof before - 1
+                            ? (size_t)(f.at - s)
+                            : sizeof before - 1;
+            int scope = SCOPE_ALL;
+            memcpy(before, s, bl);
+            before[bl] = 0;
+            if (strcmp(KEYS[k][1], "一般公共预算") &&
+                strstr(before, "一般公共预算"))
+                scope = SCOPE_GENERAL;
+            else if (strstr(before, "财政拨款"))
+                scope = SCOPE_APPROP;
+            n = table_figures(tables, n_tables, KEYS[k][1], scope, cs, 32);
+        }
+        if (n == 0)
+            continue;
+        for (i = 0; i < n; i++) {
+            double tol = cs[i].tol + half_unit(&f) * factor + 1e-6;
+            double d = fabs(cs[i].yuan - f.v * factor);
+            if (d <= tol) {
+                pass = 1;
+                best = i;
+                break;
+            }
+            /* a failure names a table that states the figure for the
+             * sentence's scope; others can only agree */
+            if (cs[i].firm &&
+                (best < 0 || d < fabs(cs[best].yuan - f.v * factor)))
+                best = i;
+        }
+        if (best < 0)
+            continue;
+        {
+            const cand *c = &cs[best];
+            const ft_table *t = &tables[c->table];
+            char name[16], sentence[300];
+            double exp = c->yuan / factor, act = f.v;
+            size_t sl = (size_t)(e - s) < sizeof sentence - 1
+                            ? (size_t)(e - s)
+                            : sizeof sentence - 1;
+            memcpy(sentence, s, sl);
+            sentence[sl] = 0;
+            ft_cell_name(c->row, c->col, name);
+            snprintf(msg, sizeof msg,
+                     "%s %.*f%s %s '%.100s' %s (%s): %.200s", KEYS[k][0],
+                     f.decimals, f.v, factor == 1e4 ? "万元" : "元",
+                     pass ? "as in" : "but not in", t->title ? t->title : "",
+                     name, FT_CELL(t, c->row, c->col)->text
+                               ? FT_CELL(t, c->row, c->col)->text
+                               : "",
+                     sentence);
+            st = ft_log_add(log, page, -1, -1, -1, "check",
+                            "narrative_table", pass ? FT_PASS : FT_FAIL,
+                            &exp, &act, msg);
+        }
+    }
+    return st;
+}
+
 /* The first year "19xx年"/"20xx年" in s, or 0. */
 static int
 year_in(const char *s)
@@ -442,6 +770,9 @@ ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                 char *stop = end ? end : w + strlen(w);
                 st = check_sentence(w, stop, prose->items[i].page, &carry,
                                     log);
+                if (st == FT_OK)
+                    st = check_against_tables(w, stop, prose->items[i].page,
+                                              tables, n_tables, log);
                 w = end ? end + 3 : stop;
             }
         }

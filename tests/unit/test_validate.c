@@ -203,6 +203,43 @@ test_kinds_and_cross(void)
     ft_table_clear(&t[2]);
 }
 
+/* Narrative figures against the tables: 基本支出 as the 支出总表 states it
+ * passes, 项目支出 off by a digit fails, last year's figure is skipped. */
+static void
+test_narrative_tables(void)
+{
+    static const char *const rows[] = {"科目编码|科目名称|合计|基本支出|项目支出",
+                                       "合计||14,567.80|6,970.39|7,597.41",
+                                       "204|公共安全支出|14,567.80|6,970.39|"
+                                       "7,597.41"};
+    ft_table t;
+    ft_log log = {0};
+    ft_prose p[1];
+    ft_prose_list pl = {p, 1, 1};
+    char text[] = "2023年度支出预算14567.8万元，其中：基本支出6970.39万元，"
+                  "项目支出7957.41万元。上年基本支出6000.00万元。\n";
+    const ft_entry *e = NULL;
+    size_t i;
+    build(&t, rows, 3, 5);
+    t.title = strdup("2023年预算支出总表");
+    t.unit = strdup("万元");
+    p[0].page = 5;
+    p[0].text = text;
+    CHECK(ft_validate_text(&pl, &t, 1, &log) == FT_OK, "text checks run");
+    CHECK(count(&log, "narrative_table", FT_PASS) == 1, "基本支出 agrees");
+    CHECK(count(&log, "narrative_table", FT_FAIL) == 1,
+          "项目支出 7957.41 is not the table's 7597.41");
+    for (i = 0; i < log.n; i++)
+        if (!strcmp(log.items[i].rule, "narrative_table") &&
+            log.items[i].status == FT_FAIL)
+            e = &log.items[i];
+    CHECK(e && e->page == 5 && e->expected == 7597.41 &&
+              e->actual == 7957.41 && strstr(e->message, "E2"),
+          "the failure names the table cell: %s", e ? e->message : "");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
 /* Project forms against the 项目支出表: agreement in 元 vs 万元, a name
  * written slightly differently, a wrong amount, and a form with no line. */
 static void
@@ -289,6 +326,7 @@ main(void)
     test_narrative();
     test_kinds_and_cross();
     test_project_forms();
+    test_narrative_tables();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
     ft_cell_name(11, 27, name);
