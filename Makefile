@@ -10,14 +10,20 @@
 
 PREFIX  ?= /usr/local
 CC      ?= cc
+CXX     ?= c++
 PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter sqlite3
 WARN     = -Wall -Wextra -Wstrict-prototypes -Wno-overlength-strings -Werror
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# extract/vector.cc uses poppler's own C++ classes (libpoppler-private-dev),
+# whose headers are not warning-clean: they are system headers here
+CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT)
+POPPLER_CXXFLAGS = $(shell pkg-config --cflags poppler 2>/dev/null | sed 's/-I/-isystem /g')
+POPPLER_LIBS = $(shell pkg-config --libs poppler 2>/dev/null)
 LDFLAGS += -Wl,--as-needed -Wl,-O1
-LDLIBS  += $(PKGLIBS) -lm
+LDLIBS  += $(PKGLIBS) $(POPPLER_LIBS) -lstdc++ -lm
 BUILD   ?= build
 
 ifdef V
@@ -31,7 +37,8 @@ LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
           validate/validate.c validate/narrative.c validate/document.c \
           validate/log.c write/xlsx.c write/text.c write/dataset.c
 CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c cmd/batch.c cmd/sha256.c
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_CXX = extract/vector.cc
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)
 CMD_OBJ = $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -54,6 +61,10 @@ $(BUILD)/fiscaltab: $(LIB_OBJ) $(CMD_OBJ)
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cc $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CXX) $(CXXFLAGS) $(POPPLER_CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h tests/unit/page.h
 	@mkdir -p $(dir $@)
@@ -106,16 +117,21 @@ FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
               -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
 FUZZ_LIB_SRC = $(filter-out write/%,$(LIB_SRC))
 
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) $(HEADERS)
+build-fuzz/vector.o: $(LIB_CXX) $(HEADERS)
+	@mkdir -p build-fuzz
+	$(Q)clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-omit-frame-pointer $(POPPLER_CXXFLAGS) -c -o $@ $(LIB_CXX)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) build-fuzz/vector.o $(HEADERS)
 	@mkdir -p build-fuzz
 	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(FUZZ_LIB_SRC) \
-	    $(PKGLIBS) -lm
+	    build-fuzz/vector.o $(PKGLIBS) $(POPPLER_LIBS) -lstdc++ -lm
 
 # the whole-file target runs the command's conversion, writers included
-build-fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c $(LIB_SRC) cmd/convert.c $(HEADERS)
+build-fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c $(LIB_SRC) build-fuzz/vector.o cmd/convert.c $(HEADERS)
 	@mkdir -p build-fuzz
 	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_SRC) \
-	    cmd/convert.c $(PKGLIBS) -lm
+	    build-fuzz/vector.o cmd/convert.c $(PKGLIBS) $(POPPLER_LIBS) -lstdc++ -lm
 
 fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)

@@ -20,6 +20,7 @@
 #include <poppler.h>
 
 #include "extract.h"
+#include "vector.h"
 
 struct ft_doc {
     PopplerDocument *doc;
@@ -27,6 +28,10 @@ struct ft_doc {
     int n_pages;
     PopplerPage *page;      /* the page last read, kept for the render */
     int page_number;
+    ft_vdoc *vdoc;          /* the one-pass reader, NULL to use the glib
+                             * text and a render for rules */
+    ft_vpage vp;            /* what it found on page vp_number */
+    int vp_number;
 };
 
 /*****************************************************************************
@@ -770,6 +775,13 @@ ft_doc_open(const char *path, const char *password, ft_doc **out,
     }
     doc->n_pages = poppler_document_get_n_pages(doc->doc);
     doc->producer = poppler_document_get_producer(doc->doc);
+    /* text and rules in one pass over each page, unless told to render
+     * for rules (FT_RULES=raster, for comparison) */
+    {
+        const char *how = getenv("FT_RULES");
+        if (!how || strcmp(how, "raster") != 0)
+            doc->vdoc = ft_vdoc_open(path, password);
+    }
     *out = doc;
     return FT_OK;
 }
@@ -782,6 +794,8 @@ ft_doc_free(ft_doc *doc)
     g_clear_object(&doc->page);
     g_clear_object(&doc->doc);
     g_free(doc->producer);
+    ft_vpage_clear(&doc->vp);
+    ft_vdoc_free(doc->vdoc);
     free(doc);
 }
 
@@ -817,6 +831,25 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     if (!(page->width > 0 && page->height > 0 && page->width < 1e5 &&
           page->height < 1e5))
         return fail(err, FT_ERR_PAGE, "absurd page size%s", "");
+    if (doc->vdoc) {
+        /* one pass: the text now, the rules kept for ft_doc_page_rules */
+        ft_vpage_clear(&doc->vp);
+        doc->vp_number = 0;
+        if (ft_vdoc_page(doc->vdoc, number, &doc->vp) == 0) {
+            if (doc->vp.n_chars > FT_MAX_GLYPHS_PER_PAGE) {
+                ft_vpage_clear(&doc->vp);
+                return fail(err, FT_ERR_LIMIT,
+                            "more than 200000 characters%s", "");
+            }
+            doc->vp_number = number;
+            page->glyphs = doc->vp.glyphs;
+            page->n_glyphs = doc->vp.n_glyphs;
+            tiny = doc->vp.n_tiny;
+            doc->vp.glyphs = NULL;
+            doc->vp.n_glyphs = 0;
+            goto read;
+        }
+    }
     text = poppler_page_get_text(doc->page);
     if (!text)
         return FT_OK; /* no text layer: an empty page */
@@ -873,6 +906,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     }
     g_free(rects);
     g_free(text);
+read:
     mark_upward(page->glyphs, page->n_glyphs);
     page->text_capped = tiny >= FT_POPPLER_TINY_CAP;
     dropped = drop_duplicates(page->glyphs, page->n_glyphs);
@@ -895,6 +929,21 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     const unsigned char *px;
     unsigned char *dark = NULL, *tm;
 
+    if (doc->vdoc && doc->vp_number == page->number &&
+        (doc->vp.n_rules >= 4 || doc->vp.image_share < 0.25)) {
+        /* the rules the one pass over the page recorded; a page that is
+         * mostly a picture (a scan) and draws no rules of its own has
+         * them in the picture: it is rendered below */
+        page->rules = doc->vp.rules;
+        page->n_rules = doc->vp.n_rules;
+        doc->vp.rules = NULL;
+        doc->vp.n_rules = 0;
+        page->rules_scanned = 1;
+        /* no glyph strokes among them: text is not a path */
+        join_rules(page, 1.0);
+        snap_rules(page, 1.0);
+        return FT_OK;
+    }
     st = load_page(doc, page->number, err);
     if (st != FT_OK)
         return st;

@@ -2,7 +2,7 @@
 # Install the Debian 12 packages fiscaltab needs to build, test and
 # regenerate its fixtures. A no-op when every package is present.
 set -eu
-PKGS="build-essential pkg-config libpoppler-glib-dev libcairo2-dev
+PKGS="build-essential pkg-config libpoppler-glib-dev libpoppler-private-dev libcairo2-dev
 libxlsxwriter-dev libutf8proc-dev libsqlite3-dev sqlite3 poppler-utils poppler-data
 fonts-wqy-zenhei qpdf clang libclang-rt-14-dev unzip time bc python3 python3-openpyxl"
 missing=""

@@ -141,9 +141,17 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
     expect_err "fiscaltab: error: $O/unreadable.pdf: cannot read the file: Permission denied"
 fi
 
-# a page too large to render at 72 dpi is read from a smaller render
+# a page too large to render at 72 dpi: the one-pass reader never
+# renders it; when rules are found by rendering (FT_RULES=raster), they
+# are read from a smaller render, and the log says so
 mkpdf huge-page.pdf "$one" "[0 0 14000 14000]" "BT /F1 12 Tf 100 700 Td (a) Tj 200 0 Td (1.00) Tj ET BT /F1 12 Tf 100 680 Td (b) Tj 200 0 Td (2.00) Tj ET BT /F1 12 Tf 100 660 Td (c) Tj 200 0 Td (3.00) Tj ET"
 expect_rc 0 "$FT" convert "$O/huge-page.pdf" -o "$O/out"
+if grep -q '"rule":"render_limit"' "$O/out/huge-page.log.jsonl"; then
+    bad "render limit logged without a render"
+else
+    ok
+fi
+expect_rc 0 env FT_RULES=raster "$FT" convert "$O/huge-page.pdf" -o "$O/out"
 grep -q '"rule":"render_limit"' "$O/out/huge-page.log.jsonl" && ok ||
     bad "render limit not logged"
 # a control character in the text (a ToUnicode map to U+007F) is

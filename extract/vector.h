@@ -1,0 +1,53 @@
+/*
+ * vector.h - one pass over a page: its characters and its ruling lines.
+ *
+ * poppler-glib reads a page's text with one parse of its content and can
+ * only find rules by rendering it, a second parse that costs two to five
+ * times the first. extract/vector.cc subclasses poppler's own text
+ * output device (Debian libpoppler-private-dev) so that the one parse
+ * that reads the text also records the straight lines and thin filled
+ * bars the page draws. Only extract/pdf.c includes this header.
+ */
+#ifndef FT_VECTOR_H
+#define FT_VECTOR_H
+
+#include "table.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ft_vdoc ft_vdoc;
+
+/* What one pass over a page found; arrays are malloc()ed. */
+typedef struct ft_vpage {
+    ft_glyph *glyphs;   /* as poppler-glib's text layout reports them */
+    size_t n_glyphs;
+    size_t n_tiny;      /* characters (spaces too) under 3 pt */
+    size_t n_chars;     /* characters, spaces and line breaks, as many as
+                         * poppler_page_get_text() gives */
+    ft_rule *rules;     /* straight strokes and thin filled bars */
+    size_t n_rules;
+    int paths;          /* path painting operations met */
+    double image_share; /* the largest image's share of the page area */
+} ft_vpage;
+
+/* Opens path for one-pass reading; NULL when poppler cannot (the caller
+ * then keeps to poppler-glib). */
+ft_vdoc *ft_vdoc_open(const char *path, const char *password);
+
+/* Frees a document; NULL is ignored. */
+void ft_vdoc_free(ft_vdoc *d);
+
+/* Reads page number (1-based) into *out; returns 0, or -1 when the page
+ * could not be read this way (nothing is allocated then). */
+int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out);
+
+/* Frees the arrays of a page read by ft_vdoc_page(). */
+void ft_vpage_clear(ft_vpage *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
