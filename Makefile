@@ -125,13 +125,13 @@ build-fuzz/vector.o: $(LIB_CXX) $(HEADERS)
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) build-fuzz/vector.o $(HEADERS)
 	@mkdir -p build-fuzz
 	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(FUZZ_LIB_SRC) \
-	    build-fuzz/vector.o $(PKGLIBS) $(POPPLER_LIBS) -lstdc++ -lm
+	    build-fuzz/vector.o $(PKGLIBS) $(POPPLER_LIBS) -fsanitize-link-c++-runtime -lstdc++ -lm
 
 # the whole-file target runs the command's conversion, writers included
 build-fuzz/fuzz_pdf: tests/fuzz/fuzz_pdf.c $(LIB_SRC) build-fuzz/vector.o cmd/convert.c $(HEADERS)
 	@mkdir -p build-fuzz
 	$(Q)clang $(FUZZ_CFLAGS) $(PKGCFLAGS) -o $@ $< $(LIB_SRC) \
-	    build-fuzz/vector.o cmd/convert.c $(PKGLIBS) $(POPPLER_LIBS) -lstdc++ -lm
+	    build-fuzz/vector.o cmd/convert.c $(PKGLIBS) $(POPPLER_LIBS) -fsanitize-link-c++-runtime -lstdc++ -lm
 
 fuzz: deps $(FUZZ_TARGETS:%=build-fuzz/fuzz_%)
 	$(Q)sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
