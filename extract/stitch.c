@@ -58,7 +58,7 @@ append_rows(ft_table *prev, ft_table *next, int from)
         next->cells[(size_t)from * w + i].text = NULL;
     /* a span cannot reach across the break: clear covered flags of the
      * first appended row that pointed at the dropped header */
-    for (i = 0; i < w; i++) {
+    for (i = 0; add > 0 && i < w; i++) {
         ft_cell *c = &cells[(size_t)prev->n_rows * w + i];
         if (c->covered && from > 0 && next->n_header_rows > from)
             c->covered = 0;
