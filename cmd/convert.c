@@ -215,7 +215,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     char *stem = NULL, *path = NULL;
     char (*sheets)[128] = NULL;
     const char **kinds = NULL;
-    double t0 = ft_now();
+    double t0 = ft_now(), tn;
     size_t plen = 0;
     size_t i;
 
@@ -252,6 +252,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         st = ft_doc_extract(doc, first, last, &tables, &log, &prose, &xs);
     stats->pages = xs.pages;
     stats->pages_failed = xs.pages_failed;
+    stats->t_read = xs.t_read;
+    stats->t_tables = xs.t_tables;
     stats->duplicates = xs.duplicates;
     if (!o->quiet) {
         /* pages that could not be read: one line each */
@@ -305,7 +307,9 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
             if (st != FT_OK)
                 break;
         }
+        tn = ft_now();
         numbers = ft_normalize_table(t, on_norm, &ctx);
+        stats->t_normalize += ft_now() - tn;
         stats->numbers += numbers;
         st = ctx.st;
         if (st == FT_OK) {
@@ -331,15 +335,20 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                             numbers ? "note" : "empty_table", FT_INFO, NULL,
                             NULL, msg);
         }
+        tn = ft_now();
         if (st == FT_OK)
             st = ft_validate_table(t, (int)i, &log);
+        stats->t_validate += ft_now() - tn;
     }
+    tn = ft_now();
     if (st == FT_OK)
         st = ft_validate_document(tables.items, tables.n, &log);
     if (st == FT_OK)
         st = ft_validate_text(&prose, tables.items, tables.n, &log);
     if (st == FT_OK)
         st = ft_validate_prose_oddities(&prose, &log);
+    stats->t_validate += ft_now() - tn;
+    tn = ft_now();
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
                 ft_strerror(st));
@@ -393,6 +402,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
             goto out;
         }
     }
+    stats->t_write = ft_now() - tn;
     {
         ft_check_counts cc;
         ft_log_count(&log, &cc);
@@ -400,6 +410,13 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         stats->passed = cc.passed;
         stats->failed = cc.failed;
         stats->seconds = ft_now() - t0;
+        if (getenv("FT_TIMING"))
+            fprintf(stderr,
+                    "fiscaltab: timing: %s: read %.4f tables %.4f normalize "
+                    "%.4f validate %.4f write %.4f total %.4f s\n",
+                    o->input, stats->t_read, stats->t_tables,
+                    stats->t_normalize, stats->t_validate, stats->t_write,
+                    stats->seconds);
         if (!o->quiet)
             fprintf(stderr,
                     "fiscaltab: %s: %zu tables from %d pages, checks %zu "

@@ -35,6 +35,10 @@ typedef struct ft_convert_stats {
     int pages_total, pages, pages_failed;
     size_t tables, numbers, duplicates, passed, failed;
     double seconds;
+    /* where the time went (FT_TIMING=1 prints it): reading pages (text
+     * and rules), tables (layout, grids, stitching), normalizing,
+     * checking, writing */
+    double t_read, t_tables, t_normalize, t_validate, t_write;
 } ft_convert_stats;
 
 /* Converts one PDF; returns an ft_exit code. Prints diagnostics. */

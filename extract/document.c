@@ -6,11 +6,20 @@
  * released one at a time.
  */
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extract.h"
+
+/* Monotonic seconds, for the stage timings of ft_extract_stats. */
+static double
+seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
 
 /*****************************************************************************
  * Private functions
@@ -98,9 +107,13 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     ft_layout layout;
     char msg[320];
 
+    double t0;
+
     memset(&layout, 0, sizeof layout);
     stats->pages++;
+    t0 = seconds_now();
     st = ft_doc_page_glyphs(doc, p, page, &err);
+    stats->t_read += seconds_now() - t0;
     if (st != FT_OK) {
         if (st == FT_ERR_NOMEM)
             return st;
@@ -134,7 +147,9 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     if (st == FT_OK)
         st = ft_layout_build(page, &layout);
     if (st == FT_OK && ft_layout_maybe_table(&layout, page->width)) {
+        t0 = seconds_now();
         st = ft_doc_page_rules(doc, page, &err);
+        stats->t_read += seconds_now() - t0;
         if (st != FT_OK && st != FT_ERR_NOMEM) {
             /* no rules: the grid comes from text alignment alone */
             snprintf(msg, sizeof msg, "rules not read: %s", err.msg);
@@ -175,13 +190,18 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
     for (p = first; p <= last && st == FT_OK; p++) {
         ft_page page;
         ft_table_list found = {0};
+        double t0 = seconds_now(), t1;
         memset(&page, 0, sizeof page);
         st = extract_page(doc, p, &page, &found, log, prose, stats);
         if (st == FT_OK)
             st = ft_tables_stitch(tables, &found);
+        t1 = seconds_now();
+        stats->t_tables += t1 - t0; /* the reading is taken out below */
         ft_table_list_clear(&found);
         ft_page_clear(&page);
     }
+
+    stats->t_tables -= stats->t_read;
 
     /* facing pages (Taiwanese budget books print one table across a
      * spread): the left half's title runs on into the right half's, and

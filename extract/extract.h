@@ -56,6 +56,8 @@ const char *ft_doc_producer(const ft_doc *doc);
 typedef struct ft_extract_stats {
     int pages, pages_failed;
     size_t duplicates;
+    double t_read;      /* seconds reading pages: text and rules (poppler) */
+    double t_tables;    /* seconds finding lines, regions, grids, stitching */
 } ft_extract_stats;
 
 struct ft_table_list;

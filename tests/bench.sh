@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: wall time of `fiscaltab convert` over `pdftotext -bbox-layout`
 # on the same file (runs alternate, median of REPS), pages per second,
-# and peak RSS, for every fixture and every ../shared/corpus/cn PDF.
+# and peak RSS, for every fixture and every ../shared/corpus/cn PDF; then
+# the share of each stage, batch throughput and the scale test.
 # Prints one table and the median ratio. Timing lives here, never in tests.
 BUILD=${1:-build}
 FT=${FT:-./fiscaltab}
@@ -42,6 +43,16 @@ for f in $files; do
 done
 printf 'median ratio fiscaltab / pdftotext -bbox-layout: %.2f over %d files\n' \
     "$(median <"$WORK/ratios")" "$(wc -l <"$WORK/ratios")"
+
+# where the time goes, by stage, summed over the same files (FT_TIMING=1:
+# fiscaltab's own clock around each stage; process start is the rest)
+: >"$WORK/stages"
+for f in $files; do
+    FT_TIMING=1 "$FT" convert -q "$f" -o "$WORK/out" 2>&1 >/dev/null |
+        sed -n 's/.*: read \([0-9.]*\) tables \([0-9.]*\) normalize \([0-9.]*\) validate \([0-9.]*\) write \([0-9.]*\) total \([0-9.]*\) s$/\1 \2 \3 \4 \5 \6/p' >>"$WORK/stages"
+done
+awk '{for (i = 1; i <= 6; i++) s[i] += $i}
+     END {if (s[6] > 0) printf "stages: read (poppler: text and rules, one pass) %.0f%%, tables %.0f%%, normalize %.0f%%, validate %.0f%%, write %.0f%% of %.2fs in-process\n", 100*s[1]/s[6], 100*s[2]/s[6], 100*s[3]/s[6], 100*s[4]/s[6], 100*s[5]/s[6], s[6]}' "$WORK/stages"
 
 # batch throughput: -j 2 over -j 1 on the same files
 B=$WORK/batchbench

@@ -25,6 +25,13 @@ expect_rc 2 "$FT" convert --pages 9 fixtures/threeline.pdf -o "$O"
 expect_err "fiscaltab: error: fixtures/threeline.pdf: --pages starts at 9 but the document has 1 pages"
 expect_rc 2 "$FT" convert --bogus fixtures/threeline.pdf
 
+# --- FT_TIMING=1: one line of stage timings on stderr (make bench uses it)
+expect_rc 0 env FT_TIMING=1 "$FT" convert -q fixtures/threeline.pdf -o "$O/timing"
+grep -Eq '^fiscaltab: timing: fixtures/threeline.pdf: read [0-9.]+ tables [0-9.]+ normalize [0-9.]+ validate [0-9.]+ write [0-9.]+ total [0-9.]+ s$' "$WORK/err" &&
+    ok || bad "FT_TIMING line"
+expect_rc 0 "$FT" convert -q fixtures/threeline.pdf -o "$O/timing"
+[ -s "$WORK/err" ] && bad "-q without FT_TIMING prints" || ok
+
 # --- unreadable input (3): one line naming the file
 expect_rc 3 "$FT" convert "$O/missing.pdf" -o "$O"
 expect_err "fiscaltab: error: $O/missing.pdf: cannot read the file"
