@@ -49,9 +49,6 @@ ft_status ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page,
  */
 ft_status ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err);
 
-/* Document metadata: the producer string or NULL (static until free). */
-const char *ft_doc_producer(const ft_doc *doc);
-
 /* What extraction of a document met. */
 typedef struct ft_extract_stats {
     int pages, pages_failed;

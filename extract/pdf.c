@@ -24,7 +24,6 @@
 
 struct ft_doc {
     PopplerDocument *doc;
-    char *producer;
     int n_pages;
     PopplerPage *page;      /* the page last read, kept for the render */
     int page_number;
@@ -32,6 +31,7 @@ struct ft_doc {
                              * text and a render for rules */
     ft_vpage vp;            /* what it found on page vp_number */
     int vp_number;
+    char *path, *password;  /* to open poppler-glib when it is needed */
 };
 
 /*****************************************************************************
@@ -143,11 +143,18 @@ drop_duplicates(ft_glyph *g, size_t n)
 }
 
 /* Loads page number (1-based) into doc->page, reusing it when current. */
+static ft_status open_glib(ft_doc *doc, ft_error *err);
+
 static ft_status
 load_page(ft_doc *doc, int number, ft_error *err)
 {
     if (doc->page && doc->page_number == number)
         return FT_OK;
+    if (!doc->doc) {
+        ft_status st = open_glib(doc, err);
+        if (st != FT_OK)
+            return st;
+    }
     g_clear_object(&doc->page);
     doc->page = poppler_document_get_page(doc->doc, number - 1);
     if (!doc->page) {
@@ -718,13 +725,44 @@ mark_upward(ft_glyph *g, size_t n)
  * Public functions
  *****************************************************************************/
 
+/* Opens the document with poppler-glib (errors, renders); the one-pass
+ * reader does without it until a page must be rendered. */
+static ft_status
+open_glib(ft_doc *doc, ft_error *err)
+{
+    GFile *file;
+    GError *gerr = NULL;
+    ft_status st = FT_OK;
+
+    file = g_file_new_for_path(doc->path);
+    doc->doc =
+        poppler_document_new_from_gfile(file, doc->password, NULL, &gerr);
+    g_object_unref(file);
+    if (!doc->doc) {
+        const char *why = gerr ? gerr->message : "unknown error";
+        if (gerr && g_error_matches(gerr, POPPLER_ERROR,
+                                    POPPLER_ERROR_ENCRYPTED)) {
+            st = fail(err, FT_ERR_ENCRYPTED,
+                      doc->password ? "wrong password (%s)"
+                                    : "encrypted, a password is needed (%s)",
+                      why);
+        } else if (gerr && gerr->domain == G_IO_ERROR) {
+            st = fail(err, FT_ERR_OPEN, "cannot read the file: %s", why);
+        } else {
+            st = fail(err, FT_ERR_OPEN, "not a readable PDF: %s", why);
+        }
+        if (gerr)
+            g_error_free(gerr);
+    }
+    return st;
+}
+
 ft_status
 ft_doc_open(const char *path, const char *password, ft_doc **out,
             ft_error *err)
 {
-    GFile *file;
-    GError *gerr = NULL;
     ft_doc *doc;
+    ft_status st;
 
     *out = NULL;
     if (!path)
@@ -751,36 +789,29 @@ ft_doc_open(const char *path, const char *password, ft_doc **out,
     doc = calloc(1, sizeof *doc);
     if (!doc)
         return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
-    file = g_file_new_for_path(path);
-    doc->doc = poppler_document_new_from_gfile(file, password, NULL, &gerr);
-    g_object_unref(file);
-    if (!doc->doc) {
-        ft_status st = FT_ERR_OPEN;
-        const char *why = gerr ? gerr->message : "unknown error";
-        if (gerr && g_error_matches(gerr, POPPLER_ERROR,
-                                    POPPLER_ERROR_ENCRYPTED)) {
-            st = fail(err, FT_ERR_ENCRYPTED,
-                      password ? "wrong password (%s)"
-                               : "encrypted, a password is needed (%s)",
-                      why);
-        } else if (gerr && gerr->domain == G_IO_ERROR) {
-            st = fail(err, FT_ERR_OPEN, "cannot read the file: %s", why);
-        } else {
-            st = fail(err, FT_ERR_OPEN, "not a readable PDF: %s", why);
-        }
-        if (gerr)
-            g_error_free(gerr);
-        free(doc);
-        return st;
+    doc->path = strdup(path);
+    doc->password = password ? strdup(password) : NULL;
+    if (!doc->path || (password && !doc->password)) {
+        ft_doc_free(doc);
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
     }
-    doc->n_pages = poppler_document_get_n_pages(doc->doc);
-    doc->producer = poppler_document_get_producer(doc->doc);
     /* text and rules in one pass over each page, unless told to render
-     * for rules (FT_RULES=raster, for comparison) */
+     * for rules (FT_RULES=raster, for comparison); poppler-glib opens the
+     * file when that reader cannot, and says why */
     {
         const char *how = getenv("FT_RULES");
         if (!how || strcmp(how, "raster") != 0)
             doc->vdoc = ft_vdoc_open(path, password);
+    }
+    if (doc->vdoc) {
+        doc->n_pages = ft_vdoc_page_count(doc->vdoc);
+    } else {
+        st = open_glib(doc, err);
+        if (st != FT_OK) {
+            ft_doc_free(doc);
+            return st;
+        }
+        doc->n_pages = poppler_document_get_n_pages(doc->doc);
     }
     *out = doc;
     return FT_OK;
@@ -793,9 +824,10 @@ ft_doc_free(ft_doc *doc)
         return;
     g_clear_object(&doc->page);
     g_clear_object(&doc->doc);
-    g_free(doc->producer);
     ft_vpage_clear(&doc->vp);
     ft_vdoc_free(doc->vdoc);
+    free(doc->path);
+    free(doc->password);
     free(doc);
 }
 
@@ -803,12 +835,6 @@ int
 ft_doc_page_count(const ft_doc *doc)
 {
     return doc ? doc->n_pages : 0;
-}
-
-const char *
-ft_doc_producer(const ft_doc *doc)
-{
-    return doc ? doc->producer : NULL;
 }
 
 ft_status
@@ -824,10 +850,13 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
 
     memset(page, 0, sizeof *page);
     page->number = number;
-    st = load_page(doc, number, err);
-    if (st != FT_OK)
-        return st;
-    poppler_page_get_size(doc->page, &page->width, &page->height);
+    if (!doc->vdoc ||
+        ft_vdoc_page_size(doc->vdoc, number, &page->width, &page->height)) {
+        st = load_page(doc, number, err);
+        if (st != FT_OK)
+            return st;
+        poppler_page_get_size(doc->page, &page->width, &page->height);
+    }
     if (!(page->width > 0 && page->height > 0 && page->width < 1e5 &&
           page->height < 1e5))
         return fail(err, FT_ERR_PAGE, "absurd page size%s", "");
@@ -850,6 +879,9 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
             goto read;
         }
     }
+    st = load_page(doc, number, err);
+    if (st != FT_OK)
+        return st;
     text = poppler_page_get_text(doc->page);
     if (!text)
         return FT_OK; /* no text layer: an empty page */

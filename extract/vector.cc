@@ -261,6 +261,27 @@ extern "C" void ft_vdoc_free(ft_vdoc *d)
     delete d;
 }
 
+extern "C" int ft_vdoc_page_count(const ft_vdoc *d)
+{
+    return d ? d->doc->getNumPages() : 0;
+}
+
+extern "C" int ft_vdoc_page_size(ft_vdoc *d, int number, double *width,
+                                 double *height)
+{
+    if (!d || number < 1 || number > d->doc->getNumPages())
+        return -1;
+    Page *page = d->doc->getPage(number);
+    if (!page || !page->isOk())
+        return -1;
+    double w = page->getCropWidth(), h = page->getCropHeight();
+    if (page->getRotate() == 90 || page->getRotate() == 270)
+        std::swap(w, h);
+    *width = w;
+    *height = h;
+    return 0;
+}
+
 extern "C" void ft_vpage_clear(ft_vpage *p)
 {
     if (!p)

@@ -39,6 +39,13 @@ ft_vdoc *ft_vdoc_open(const char *path, const char *password);
 /* Frees a document; NULL is ignored. */
 void ft_vdoc_free(ft_vdoc *d);
 
+/* Number of pages. */
+int ft_vdoc_page_count(const ft_vdoc *d);
+
+/* Size in points of page number (1-based) as displayed (its crop box,
+ * rotated); returns 0, or -1 when the page cannot be had. */
+int ft_vdoc_page_size(ft_vdoc *d, int number, double *width, double *height);
+
 /* Reads page number (1-based) into *out; returns 0, or -1 when the page
  * could not be read this way (nothing is allocated then). */
 int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out);
