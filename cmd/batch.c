@@ -332,6 +332,35 @@ remove_stale(const char *dir, const char *xlsx)
     closedir(d);
 }
 
+/* Removes DIR/NAME.tmpPID files that a killed earlier batch left (the
+ * report, the dataset CSV, dataset fragments): any temporary whose
+ * process is gone. */
+static void
+remove_dead_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *t = strstr(de->d_name, ".tmp"), *p;
+        long pid;
+        char f[4800];
+        if (!t || !t[4])
+            continue;
+        for (p = t + 4; *p >= '0' && *p <= '9'; p++)
+            ;
+        if (*p)
+            continue;
+        pid = strtol(t + 4, NULL, 10);
+        if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* alive, or cannot tell: leave it */
+        snprintf(f, sizeof f, "%s/%s", dir, de->d_name);
+        remove(f);
+    }
+    closedir(d);
+}
+
 /* Starts a worker process for job j. */
 static int
 start(job *j, const char *out, int csv)
@@ -603,6 +632,8 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
         char hidden[4200];
         snprintf(hidden, sizeof hidden, "%s/.fiscaltab", o->outdir);
         mkdir(hidden, 0777);
+        remove_dead_temporaries(o->outdir);
+        remove_dead_temporaries(hidden);
     }
     if (!o->force)
         resume(&l, o->outdir);

@@ -18,6 +18,7 @@
 #include <memory>
 #include <vector>
 
+#include <Error.h>
 #include <GfxState.h>
 #include <GlobalParams.h>
 #include <goo/GooString.h>
@@ -238,10 +239,17 @@ int tiny(double x0, double y0, double x1, double y1)
 
 } // namespace
 
+namespace {
+/* poppler reports damage it works around on stderr; fiscaltab's library
+ * never prints (what matters reaches the log through its own checks) */
+void quiet(ErrorCategory, Goffset, const char *) { }
+} // namespace
+
 extern "C" ft_vdoc *ft_vdoc_open(const char *path, const char *password)
 {
     if (!globalParams)
         globalParams = std::make_unique<GlobalParams>();
+    setErrorCallback(quiet);
     std::optional<GooString> pw;
     if (password)
         pw = GooString(password);

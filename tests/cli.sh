@@ -183,4 +183,16 @@ expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
 [ "$(sqlite3 "$B/mout/dataset.sqlite" "$q" | md5sum)" = "$(sqlite3 "$B/mclean/dataset.sqlite" "$q" | md5sum)" ] &&
     ok || bad "dataset after kill and resume differs"
 [ -z "$(find "$B/mout" -name '*.tmp*')" ] && ok || bad "temporary files after kill"
+# temporaries of a dead batch (its report, a dataset fragment) are cleared
+# on the next run; a live process's are left alone
+dead=4194000
+while kill -0 $dead 2>/dev/null; do dead=$((dead + 1)); done
+: >"$B/mout/batch.jsonl.tmp$dead"
+: >"$B/mout/.fiscaltab/x.tsv.tmp$dead"
+: >"$B/mout/batch.jsonl.tmp$$"
+expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
+[ ! -e "$B/mout/batch.jsonl.tmp$dead" ] && [ ! -e "$B/mout/.fiscaltab/x.tsv.tmp$dead" ] &&
+    ok || bad "a dead batch's temporaries left"
+[ -e "$B/mout/batch.jsonl.tmp$$" ] && ok || bad "a live process's temporary removed"
+rm -f "$B/mout/batch.jsonl.tmp$$"
 summary cli

@@ -59,6 +59,12 @@ for cut in 10 100 1000 5000 20000 40000 60000 80000 $((size - 200)) $((size - 20
     case $rc in 0 | 1 | 3) ok ;; *) bad "truncated at $cut: exit $rc" ;; esac
     [ $rc -ne 3 ] || grep -q "fiscaltab: error: $O/cut.pdf: " "$WORK/err" && ok ||
         bad "truncated at $cut: no error line"
+    # poppler's own complaints never reach stderr: only fiscaltab's line
+    if grep -v '^fiscaltab: ' "$WORK/err" | grep -q .; then
+        bad "truncated at $cut: stray output: $(grep -v '^fiscaltab: ' "$WORK/err" | head -1)"
+    else
+        ok
+    fi
 done
 for at in 500 3000 9000 15000 30000 45000 70000 90000; do
     cp fixtures/seed-budget.pdf "$O/flip.pdf"
