@@ -15,8 +15,13 @@ PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter sqlite3
 WARN     = -Wall -Wextra -Wstrict-prototypes -Wno-overlength-strings -Werror
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
-PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# OCR for scanned pages when Tesseract is there (scripts/install-deps.sh
+# installs it); without it fiscaltab builds and says what a scan needs
+HAVE_TESS := $(shell pkg-config --exists tesseract 2>/dev/null && echo yes)
+OCR_CFLAGS = $(if $(HAVE_TESS),-DFT_HAVE_TESSERACT $(shell pkg-config --cflags tesseract | sed 's/-I/-isystem /g'))
+OCR_LIBS   = $(if $(HAVE_TESS),$(shell pkg-config --libs tesseract))
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(OCR_CFLAGS)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(OCR_LIBS)
 # extract/vector.cc uses poppler's own C++ classes (libpoppler-private-dev),
 # whose headers are not warning-clean: they are system headers here
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT)
@@ -32,7 +37,7 @@ else
 Q = @
 endif
 
-LIB_SRC = extract/table.c extract/pdf.c extract/layout.c extract/grid.c \
+LIB_SRC = extract/table.c extract/pdf.c extract/ocr.c extract/layout.c extract/grid.c \
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
           validate/log.c write/xlsx.c write/text.c write/dataset.c
@@ -70,6 +75,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h tests/unit/page.h
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(PKGCFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
 
+# scanned copies of fixtures (tests/ocr.sh): render, turn, add noise
+$(BUILD)/fixturescan: fixtures/scan.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags poppler-glib cairo) -o $@ $< \
+	    $(shell pkg-config --libs poppler-glib cairo) -lm
+
 $(BUILD)/fixturegen: fixtures/gen.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags cairo) -o $@ $< \
@@ -86,7 +97,7 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory asan-test
 	$(Q)$(MAKE) --no-print-directory test
 
-test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden
+test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden $(BUILD)/fixturescan
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
 
 asan: deps

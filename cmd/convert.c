@@ -221,6 +221,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
 
     memset(stats, 0, sizeof *stats);
     st = ft_doc_open(o->input, o->password, &doc, &err);
+    if (st == FT_OK)
+        ft_doc_set_ocr(doc, o->ocr);
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input, err.msg);
         return st == FT_ERR_ENCRYPTED ? FT_EXIT_ENCRYPTED
@@ -410,6 +412,14 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         stats->passed = cc.passed;
         stats->failed = cc.failed;
         stats->seconds = ft_now() - t0;
+        for (i = 0; i < log.n; i++) {
+            /* a scan that was not read is said even with -q */
+            const ft_entry *e = &log.items[i];
+            if (!strcmp(e->rule, "ocr_unavailable") ||
+                !strcmp(e->rule, "ocr_failed"))
+                fprintf(stderr, "fiscaltab: warning: %s: %s\n", o->input,
+                        e->message);
+        }
         if (getenv("FT_TIMING"))
             fprintf(stderr,
                     "fiscaltab: timing: %s: read %.4f tables %.4f normalize "

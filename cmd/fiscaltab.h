@@ -29,6 +29,7 @@ typedef struct ft_convert_opts {
     int csv;
     int quiet;
     const char *fragment;   /* batch: write the dataset fragment here */
+    int ocr;                /* FT_OCR_AUTO (0), FT_OCR_ALWAYS, FT_OCR_NEVER */
 } ft_convert_opts;
 
 typedef struct ft_convert_stats {

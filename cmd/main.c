@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../extract/extract.h"
 #include "fiscaltab.h"
 
 /*****************************************************************************
@@ -24,7 +25,7 @@ usage(int status)
     }
     printf(
         "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
-        "                 [--password PW] [-q]\n"
+        "                 [--password PW] [--ocr auto|always|never] [-q]\n"
         "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
         "       fiscaltab batch PATH... -o OUT [-j N] [--shard K/N]\n"
         "                 [--timeout SEC] [--force] [--csv]\n"
@@ -39,6 +40,9 @@ usage(int status)
         "      --csv            also write DIR/STEM/NN-TITLE.csv, one a table\n"
         "      --pages A-B      only pages A to B (A, A-, -B also work)\n"
         "      --password PW    password of an encrypted PDF\n"
+        "      --ocr MODE       read pages that are pictures (scans) by OCR:\n"
+        "                       auto (default: pages with no text layer),\n"
+        "                       always, or never\n"
         "  -q, --quiet          no summary on stderr\n"
         "  -h, --help           this help\n"
         "      --version        version\n"
@@ -106,6 +110,7 @@ cmd_convert(int argc, char **argv)
         {"pages", required_argument, NULL, 'p'},
         {"password", required_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
+        {"ocr", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ft_convert_opts o;
@@ -135,6 +140,20 @@ cmd_convert(int argc, char **argv)
             break;
         case 'q':
             o.quiet = 1;
+            break;
+        case 'R':
+            if (!strcmp(optarg, "auto"))
+                o.ocr = 0;
+            else if (!strcmp(optarg, "always"))
+                o.ocr = 1;
+            else if (!strcmp(optarg, "never"))
+                o.ocr = 2;
+            else {
+                fprintf(stderr, "fiscaltab: error: bad --ocr '%s' (auto, "
+                                "always or never)\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
             break;
         case 'h':
             usage(0);
@@ -282,7 +301,7 @@ main(int argc, char **argv)
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
         usage(0);
     if (!strcmp(argv[1], "--version")) {
-        printf("fiscaltab %s\n", FT_VERSION);
+        printf("fiscaltab %s\nocr: %s\n", FT_VERSION, ft_ocr_version());
         return 0;
     }
     if (!strcmp(argv[1], "convert"))

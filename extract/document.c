@@ -122,6 +122,44 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         return ft_log_add(log, p, -1, -1, -1, "extract", "page_unreadable",
                           FT_FAIL, NULL, NULL, msg);
     }
+    if ((page->n_glyphs == 0 && ft_doc_ocr_mode(doc) == FT_OCR_AUTO &&
+         ft_doc_page_is_image(doc, p)) ||
+        ft_doc_ocr_mode(doc) == FT_OCR_ALWAYS) {
+        /* a scan: read the picture */
+        t0 = seconds_now();
+        st = ft_doc_page_ocr(doc, page, &err);
+        stats->t_read += seconds_now() - t0;
+        if (st == FT_ERR_NOMEM)
+            return st;
+        if (st != FT_OK) {
+            snprintf(msg, sizeof msg,
+                     "page %d is a picture and was not read: %s", p,
+                     err.msg);
+            stats->pages_failed++;
+            return ft_log_add(log, p, -1, -1, -1, "extract",
+                              ft_ocr_available() ? "ocr_failed"
+                                                 : "ocr_unavailable",
+                              FT_FAIL, NULL, NULL, msg);
+        }
+        stats->pages_ocr++;
+        snprintf(msg, sizeof msg,
+                 "page %d read by OCR (%s): %zu characters, %zu rules, "
+                 "mean confidence %.0f%%",
+                 p, ft_ocr_version(), page->n_glyphs, page->n_rules,
+                 page->ocr_mean);
+        st = ft_log_add(log, p, -1, -1, -1, "extract", "ocr", FT_INFO, NULL,
+                        NULL, msg);
+        if (st == FT_OK && page->n_glyphs > 0 && page->ocr_mean < 60) {
+            snprintf(msg, sizeof msg,
+                     "page %d read poorly by OCR (mean confidence %.0f%%): "
+                     "check its tables by eye",
+                     p, page->ocr_mean);
+            st = ft_log_add(log, p, -1, -1, -1, "extract", "ocr_poor",
+                            FT_FAIL, &(double){60}, &page->ocr_mean, msg);
+        }
+        if (st != FT_OK)
+            return st;
+    }
     if (page->n_glyphs == 0)
         return ft_log_add(log, p, -1, -1, -1, "extract", "no_text_layer",
                           FT_INFO, NULL, NULL,
@@ -146,7 +184,8 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     }
     if (st == FT_OK)
         st = ft_layout_build(page, &layout);
-    if (st == FT_OK && ft_layout_maybe_table(&layout, page->width)) {
+    if (st == FT_OK && !page->ocr &&
+        ft_layout_maybe_table(&layout, page->width)) {
         t0 = seconds_now();
         st = ft_doc_page_rules(doc, page, &err);
         stats->t_read += seconds_now() - t0;

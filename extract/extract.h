@@ -43,6 +43,33 @@ int ft_doc_page_count(const ft_doc *doc);
 ft_status ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page,
                              ft_error *err);
 
+/* OCR modes: read image-only pages (auto), every page, or none. */
+enum { FT_OCR_AUTO = 0, FT_OCR_ALWAYS, FT_OCR_NEVER };
+
+/* Sets the OCR mode for the document's pages (default FT_OCR_AUTO). */
+void ft_doc_set_ocr(ft_doc *doc, int mode);
+
+/* The OCR mode set. */
+int ft_doc_ocr_mode(const ft_doc *doc);
+
+/* 1 when the page read last is mostly a picture (a scan). */
+int ft_doc_page_is_image(const ft_doc *doc, int number);
+
+/* 1 when fiscaltab was built with Tesseract. */
+int ft_ocr_available(void);
+
+/* The OCR engine and its version, or why there is none (static). */
+const char *ft_ocr_version(void);
+
+/**
+ * Reads a page from its image: renders it once at 300 dpi, finds the
+ * ruling lines in the image and erases them, and has Tesseract (chi_sim
+ * and eng) read the rest; the characters, with their boxes and
+ * confidences, replace page->glyphs, and the rules page->rules. Returns
+ * FT_ERR_LIMIT with err->msg when OCR is not built in.
+ */
+ft_status ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err);
+
 /**
  * Finds the ruling lines of a page by rendering it once at low
  * resolution and scanning for long thin runs; fills page->rules.
@@ -53,6 +80,7 @@ ft_status ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err);
 typedef struct ft_extract_stats {
     int pages, pages_failed;
     size_t duplicates;
+    int pages_ocr;      /* pages read by OCR */
     double t_read;      /* seconds reading pages: text and rules (poppler) */
     double t_tables;    /* seconds finding lines, regions, grids, stitching */
 } ft_extract_stats;
@@ -102,6 +130,8 @@ typedef struct ft_seg {
     int numeric;        /* looks like an amount */
     int used;
     int up;             /* every glyph reads bottom to top */
+    float conf;         /* lowest OCR confidence of its glyphs, -1 when
+                         * none was read by OCR */
 } ft_seg;
 
 typedef struct ft_line {

@@ -710,6 +710,11 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 goto done;
             upsp[root] = -1;
         }
+        if (L->segs[idx[i]].conf >= 0 &&
+            (!cell->ocr || L->segs[idx[i]].conf < cell->conf)) {
+            cell->ocr = 1;
+            cell->conf = L->segs[idx[i]].conf;
+        }
         if (tx0[root] > L->segs[idx[i]].box.x0)
             tx0[root] = L->segs[idx[i]].box.x0;
         if (tx1[root] < L->segs[idx[i]].box.x1)
@@ -762,6 +767,12 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 }
                 free(out->cells[i].text);
                 out->cells[i].text = NULL;
+                if (out->cells[i].ocr &&
+                    (!out->cells[root].ocr ||
+                     out->cells[i].conf < out->cells[root].conf)) {
+                    out->cells[root].ocr = 1;
+                    out->cells[root].conf = out->cells[i].conf;
+                }
                 if (tx0[root] > tx0[i])
                     tx0[root] = tx0[i];
                 if (tx1[root] < tx1[i])

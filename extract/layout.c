@@ -305,10 +305,13 @@ ft_layout_build(const ft_page *page, ft_layout *out)
         s->box.x0 = s->box.y0 = 1e18;
         s->box.x1 = s->box.y1 = -1e18;
         s->up = ch[j].n > 0;
+        s->conf = -1;
         for (i = 0; i < ch[j].n; i++) {
             const ft_glyph *g = &page->glyphs[ch[j].idx[i]];
             out->glyphs[ng++] = *g;
             s->up = s->up && g->up;
+            if (g->ocr && (s->conf < 0 || g->conf < s->conf))
+                s->conf = g->conf;
             if (g->box.x0 < s->box.x0)
                 s->box.x0 = g->box.x0;
             if (g->box.y0 < s->box.y0)

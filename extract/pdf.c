@@ -20,6 +20,7 @@
 #include <poppler.h>
 
 #include "extract.h"
+#include "ocr.h"
 #include "vector.h"
 
 struct ft_doc {
@@ -32,6 +33,7 @@ struct ft_doc {
     ft_vpage vp;            /* what it found on page vp_number */
     int vp_number;
     char *path, *password;  /* to open poppler-glib when it is needed */
+    int ocr_mode;           /* FT_OCR_AUTO, _ALWAYS or _NEVER */
 };
 
 /*****************************************************************************
@@ -930,6 +932,8 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
         g->cp = cp;
         g->space_before = space;
         g->up = 0;
+        g->ocr = 0;
+        g->conf = 0;
         space = 0;
         g->box.x0 = rects[i].x1;
         g->box.y0 = rects[i].y1;
@@ -1125,5 +1129,135 @@ ft_doc_draw_page(ft_doc *doc, const ft_page *page,
     cairo_surface_destroy(surf);
     if (cs != CAIRO_STATUS_SUCCESS)
         return fail(err, FT_ERR_WRITE, "cannot write %s", png);
+    return FT_OK;
+}
+
+void
+ft_doc_set_ocr(ft_doc *doc, int mode)
+{
+    if (doc)
+        doc->ocr_mode = mode;
+}
+
+int
+ft_doc_ocr_mode(const ft_doc *doc)
+{
+    return doc ? doc->ocr_mode : FT_OCR_NEVER;
+}
+
+int
+ft_doc_page_is_image(const ft_doc *doc, int number)
+{
+    if (!doc->vdoc || doc->vp_number != number)
+        return 1; /* cannot tell: a page without text may be a scan */
+    return doc->vp.image_share >= 0.3;
+}
+
+ft_status
+ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
+{
+    const double scale = 300.0 / 72.0; /* 300 dpi */
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    unsigned char *gray, *dark;
+    int w, h, x, y, sstride;
+    size_t k, cap = 0, n = 0;
+    ft_glyph *glyphs = NULL;
+    double mean = 0;
+    ft_status st;
+    char msg[200];
+
+    if (!ft_ocr_available()) {
+        ft_ocr_read(NULL, 0, 0, 0, scale, &glyphs, &n, &mean, msg,
+                    sizeof msg);
+        return fail(err, FT_ERR_LIMIT, "%s", msg);
+    }
+    st = load_page(doc, page->number, err);
+    if (st != FT_OK)
+        return st;
+    w = (int)ceil(page->width * scale);
+    h = (int)ceil(page->height * scale);
+    if ((long)w * h > 4 * FT_MAX_RENDER_PIXELS)
+        return fail(err, FT_ERR_LIMIT, "page too large to read by OCR%s",
+                    "");
+    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        return fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
+    }
+    cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render(doc->page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    gray = malloc((size_t)w * (size_t)h);
+    dark = malloc((size_t)w * (size_t)h + 16);
+    if (!gray || !dark) {
+        free(gray);
+        free(dark);
+        cairo_surface_destroy(surf);
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    }
+    {
+        const unsigned char *data = cairo_image_surface_get_data(surf);
+        sstride = cairo_image_surface_get_stride(surf);
+        for (y = 0; y < h; y++) {
+            const uint32_t *row =
+                (const uint32_t *)(const void *)(data + (size_t)y * sstride);
+            for (x = 0; x < w; x++) {
+                uint32_t v = row[x];
+                unsigned r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF,
+                         b = v & 0xFF, l = (77 * r + 150 * g + 29 * b) >> 8;
+                gray[(size_t)y * w + x] = (unsigned char)l;
+                dark[(size_t)y * w + x] = (unsigned char)(255 - l);
+            }
+        }
+    }
+    cairo_surface_destroy(surf);
+    /* the rules, found in the image, then painted out so that their
+     * strokes are never read as 1, l or | */
+    free(page->rules);
+    page->rules = NULL;
+    page->n_rules = 0;
+    /* before OCR nothing tells a glyph's stroke from a rule but length:
+     * table rules outrun a large character (24 pt) */
+    if (!scan_runs(dark, NULL, w, h, w, scale, (int)ceil(24 * scale), page,
+                   &cap)) {
+        free(gray);
+        free(dark);
+        return fail(err, FT_ERR_NOMEM, "out of memory%s", "");
+    }
+    free(dark);
+    join_rules(page, scale);
+    snap_rules(page, scale);
+    page->rules_scanned = 1;
+    for (k = 0; k < page->n_rules; k++) {
+        const ft_rule *r = &page->rules[k];
+        int p0 = (int)floor(r->pos * scale - 0.6 * scale);
+        int p1 = (int)ceil(r->pos * scale + 0.6 * scale);
+        int a = (int)floor(r->a * scale), b = (int)ceil(r->b * scale);
+        int i, j;
+        for (i = p0; i <= p1; i++)
+            for (j = a; j <= b; j++) {
+                int xx = r->dir == 'h' ? j : i, yy = r->dir == 'h' ? i : j;
+                if (xx >= 0 && xx < w && yy >= 0 && yy < h)
+                    gray[(size_t)yy * w + xx] = 255;
+            }
+    }
+    st = ft_ocr_read(gray, w, h, w, scale, &glyphs, &n, &mean, msg,
+                     sizeof msg);
+    free(gray);
+    if (st == FT_ERR_NOMEM)
+        return fail(err, st, "out of memory%s", "");
+    if (st != FT_OK)
+        return fail(err, st, "%s", msg);
+    free(page->glyphs);
+    page->glyphs = glyphs;
+    page->n_glyphs = n;
+    page->ocr = 1;
+    page->ocr_mean = mean;
+    drop_strokes(page);
     return FT_OK;
 }

@@ -47,6 +47,8 @@ typedef struct ft_glyph {
     int space_before;   /* poppler put white space before this glyph */
     int up;             /* in a run that reads bottom to top (text turned
                          * a quarter left, as in rotated header cells) */
+    int ocr;            /* read by OCR from the page image */
+    float conf;         /* OCR confidence, 0..100 (when ocr) */
 } ft_glyph;
 
 /* A ruling line: horizontal ('h', at y = pos, from a to b) or vertical
@@ -72,6 +74,8 @@ typedef struct ft_page {
     int text_capped;        /* 1 when poppler may have dropped glyphs: it
                              * keeps at most FT_POPPLER_TINY_CAP glyphs
                              * under 3 pt a page and says nothing */
+    int ocr;                /* 1 when the glyphs came from OCR */
+    double ocr_mean;        /* Tesseract's mean confidence for the page */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */
@@ -93,6 +97,8 @@ typedef struct ft_cell {
     ft_box box;         /* the grid position (or merged area) */
     double tx0, tx1;    /* x extent of the printed text; tx1 <= tx0 when
                          * unknown */
+    int ocr;            /* its text was read by OCR */
+    float conf;         /* the lowest OCR confidence of its characters */
     /* filled by normalize/ */
     ft_kind kind;
     double value;

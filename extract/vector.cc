@@ -228,6 +228,8 @@ bool push_glyph(ft_vpage *out, size_t *cap, uint32_t cp, double x0,
     g->box.y1 = y1;
     g->space_before = space;
     g->up = 0;
+    g->ocr = 0;
+    g->conf = 0;
     return true;
 }
 

@@ -32,6 +32,9 @@ count cli
 sh tests/malformed.sh >"$WORK/suite.out" 2>&1
 cat "$WORK/suite.out"
 count malformed
+sh tests/ocr.sh "$BUILD" >"$WORK/suite.out" 2>&1
+cat "$WORK/suite.out"
+count ocr
 if [ -d "${CORPUS:-../shared/corpus/cn}" ]; then
     sh tests/corpus.sh >"$WORK/suite.out" 2>&1
     cat "$WORK/suite.out"

@@ -63,6 +63,8 @@ tp_text(ft_page *p, const char *s, double x, double y, double sz, int right)
             g->cp = cp;
             g->space_before = space;
             g->up = 0;
+            g->ocr = 0;
+            g->conf = 0;
             space = 0;
             g->box.x0 = x;
             g->box.x1 = x + adv;

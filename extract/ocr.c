@@ -1,0 +1,248 @@
+/*
+ * ocr.c - reading a page image with Tesseract's C API.
+ *
+ * Built with Tesseract when pkg-config finds it (FT_HAVE_TESSERACT);
+ * without it fiscaltab still builds and runs, and says that a scanned
+ * page needs it. The languages are Simplified Chinese and English
+ * (Debian tesseract-ocr-chi-sim, tesseract-ocr-eng). The page is read
+ * as one block of text (table rows are lines); every character comes
+ * back with its box and Tesseract's confidence, so the grid builder
+ * takes OCR output exactly as it takes a text layer.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "ocr.h"
+
+#ifdef FT_HAVE_TESSERACT
+#include <tesseract/capi.h>
+#endif
+
+int
+ft_ocr_available(void)
+{
+#ifdef FT_HAVE_TESSERACT
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+const char *
+ft_ocr_version(void)
+{
+#ifdef FT_HAVE_TESSERACT
+    static char buf[64];
+    snprintf(buf, sizeof buf, "tesseract %s", TessVersion());
+    return buf;
+#else
+    return "none (built without libtesseract-dev)";
+#endif
+}
+
+#ifdef FT_HAVE_TESSERACT
+/* Decodes one UTF-8 character at s into *cp; returns its length, 0 at
+ * the end or on a bad byte. */
+static int
+utf8_next(const unsigned char *s, uint32_t *cp)
+{
+    int n, i;
+    if (!s[0])
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
+    if (!n)
+        return 0;
+    *cp = s[0] & (0xFF >> (n + 1));
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        *cp = (*cp << 6) | (s[i] & 0x3F);
+    }
+    return n;
+}
+#endif
+
+ft_status
+ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
+            double scale, ft_glyph **out, size_t *n, double *mean,
+            char *msg, size_t msglen)
+{
+#ifdef FT_HAVE_TESSERACT
+    TessBaseAPI *api;
+    TessResultIterator *it;
+    size_t cap = 0;
+    ft_status st = FT_OK;
+
+    *out = NULL;
+    *n = 0;
+    *mean = 0;
+    /* one thread: a batch runs one process a core, and OpenMP's idle
+     * threads spin */
+    setenv("OMP_THREAD_LIMIT", "1", 0);
+    api = TessBaseAPICreate();
+    if (!api)
+        return FT_ERR_NOMEM;
+    if (TessBaseAPIInit3(api, NULL, "chi_sim+eng") != 0) {
+        snprintf(msg, msglen, "Tesseract has no chi_sim+eng data (install "
+                              "tesseract-ocr-chi-sim and tesseract-ocr-eng)");
+        TessBaseAPIDelete(api);
+        return FT_ERR_LIMIT;
+    }
+    /* a table page: one block, lines as they are; no dictionary guesses
+     * for numbers */
+    TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
+    TessBaseAPISetVariable(api, "preserve_interword_spaces", "1");
+    TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+    TessBaseAPISetImage(api, gray, w, h, 1, stride);
+    TessBaseAPISetSourceResolution(api, (int)(72 * scale + 0.5));
+    if (TessBaseAPIRecognize(api, NULL) != 0) {
+        snprintf(msg, msglen, "Tesseract could not read the page");
+        TessBaseAPIEnd(api);
+        TessBaseAPIDelete(api);
+        return FT_ERR_LIMIT;
+    }
+    *mean = TessBaseAPIMeanTextConf(api);
+    it = TessBaseAPIGetIterator(api);
+    if (it) {
+        TessPageIterator *pit = TessResultIteratorGetPageIterator(it);
+        do {
+            int l, t, r, b, len, wl, wt, wr, wb;
+            char *txt;
+            const unsigned char *p;
+            uint32_t cp;
+            float conf;
+            int word_start;
+            if (!TessPageIteratorBoundingBox(pit, RIL_SYMBOL, &l, &t, &r, &b))
+                continue;
+            /* a character's ink box is as tall as the character (a
+             * period is a dot); the layout wants line-tall boxes, as a
+             * text layer gives: the text line's top and bottom */
+            if (TessPageIteratorBoundingBox(pit, RIL_TEXTLINE, &wl, &wt, &wr,
+                                            &wb)) {
+                t = wt;
+                b = wb;
+            }
+            (void)wl;
+            (void)wr;
+            txt = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+            if (!txt)
+                continue;
+            conf = TessResultIteratorConfidence(it, RIL_SYMBOL);
+            word_start = TessPageIteratorIsAtBeginningOf(pit, RIL_WORD);
+            for (p = (const unsigned char *)txt;
+                 (len = utf8_next(p, &cp)) > 0; p += len) {
+                ft_glyph *g;
+                if (cp <= ' ')
+                    continue;
+                if (*n == cap) {
+                    size_t nc = cap ? cap * 2 : 512;
+                    ft_glyph *ng = realloc(*out, nc * sizeof *ng);
+                    if (!ng) {
+                        st = FT_ERR_NOMEM;
+                        break;
+                    }
+                    *out = ng;
+                    cap = nc;
+                }
+                g = &(*out)[(*n)++];
+                memset(g, 0, sizeof *g);
+                g->cp = cp;
+                g->box.x0 = l / scale;
+                g->box.y0 = t / scale;
+                g->box.x1 = r / scale;
+                g->box.y1 = b / scale;
+                g->space_before = word_start;
+                word_start = 0;
+                g->ocr = 1;
+                g->conf = conf;
+            }
+            TessDeleteText(txt);
+        } while (st == FT_OK && TessResultIteratorNext(it, RIL_SYMBOL));
+        TessResultIteratorDelete(it);
+    }
+    TessBaseAPIEnd(api);
+    TessBaseAPIDelete(api);
+    if (st == FT_OK) {
+        /* Tesseract's boxes for CJK characters can run over the next
+         * characters: a box ends where the next one on its line starts */
+        for (size_t k = 0; k + 1 < *n; k++) {
+            ft_glyph *g = &(*out)[k];
+            const ft_glyph *q = &(*out)[k + 1];
+            if (q->box.y0 == g->box.y0 && q->box.x0 > g->box.x0 &&
+                q->box.x0 < g->box.x1)
+                g->box.x1 = q->box.x0;
+        }
+        /* a quote mark that overlaps the character after it is a stroke
+         * of that character read twice (the top of 公 as ”) */
+        size_t i, m = 0;
+        for (i = 0; i < *n; i++) {
+            const ft_glyph *g = &(*out)[i];
+            int quote = g->cp == 0x201C || g->cp == 0x201D ||
+                        g->cp == 0x2018 || g->cp == 0x2019 || g->cp == '"' ||
+                        g->cp == '\'';
+            if (quote && i + 1 < *n && (*out)[i + 1].box.x0 < g->box.x1 - 0.3 &&
+                (*out)[i + 1].box.x0 > g->box.x0 && (*out)[i + 1].cp >= 0x3400) {
+                (*out)[i + 1].space_before |= g->space_before;
+                continue;
+            }
+            (*out)[m++] = *g;
+        }
+        *n = m;
+        for (i = 0, m = 0; i < *n; i++) {
+            ft_glyph *g = &(*out)[i];
+            const ft_glyph *p = i ? &(*out)[i - 1] : NULL;
+            double hh = g->box.y1 - g->box.y0;
+            int numch = (g->cp >= '0' && g->cp <= '9') || g->cp == '.' ||
+                        g->cp == ',' || g->cp == '%';
+            int pnum = p && ((p->cp >= '0' && p->cp <= '9') || p->cp == '.' ||
+                             p->cp == ',' || p->cp == '-');
+            /* Chinese text prints full-width brackets and colons, which
+             * Tesseract reads as ASCII */
+            if (g->cp == '(' && i + 1 < *n && (*out)[i + 1].cp >= 0x3400)
+                g->cp = 0xFF08;
+            else if (g->cp == ')' && p && p->cp >= 0x3400)
+                g->cp = 0xFF09;
+            else if (g->cp == ':' && p && p->cp >= 0x3400)
+                g->cp = 0xFF1A;
+            /* a closing quote never starts a word: noise read as ” */
+            if (g->cp == 0x201D && g->space_before)
+                continue;
+            /* Tesseract cuts "551.12" into words at the point: digits
+             * close together on one line are one number */
+            if (numch && pnum && g->space_before &&
+                fabs((g->box.y0 + g->box.y1) - (p->box.y0 + p->box.y1)) <
+                    0.5 * hh &&
+                g->box.x0 - p->box.x1 < 0.35 * hh)
+                g->space_before = 0;
+            (*out)[m++] = *g;
+        }
+        *n = m;
+    }
+    if (st != FT_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+#else
+    (void)gray;
+    (void)w;
+    (void)h;
+    (void)stride;
+    (void)scale;
+    *out = NULL;
+    *n = 0;
+    *mean = 0;
+    snprintf(msg, msglen,
+             "OCR is not built in: install libtesseract-dev, "
+             "tesseract-ocr-chi-sim and tesseract-ocr-eng, then rebuild");
+    return FT_ERR_LIMIT;
+#endif
+}

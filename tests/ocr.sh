@@ -1,0 +1,36 @@
+#!/bin/sh
+# OCR of scanned pages: a fixture rendered at 300 dpi with noise, as an
+# image-only PDF, must read back into the original's grid cell by cell
+# (the originals' .tsv), and pass the same checks. Built without
+# Tesseract, a scan is reported and nothing is guessed.
+BUILD=${1:-build}
+. tests/setup
+O=$WORK/ocr
+rm -rf "$O"
+mkdir -p "$O"
+if ! "$FT" --version | grep -q '^ocr: tesseract'; then
+    "$BUILD/fixturescan" fixtures/threeline.pdf "$O/scan.pdf" 150 0 0 >/dev/null
+    expect_rc 0 "$FT" convert "$O/scan.pdf" -o "$O/out"
+    expect_err "is a picture and was not read: OCR is not built in"
+    summary ocr
+    exit
+fi
+"$BUILD/fixturescan" fixtures/threeline.pdf "$O/threeline-300.pdf" 300 0 8 >/dev/null
+if "$BUILD/golden" "$O/threeline-300.pdf" fixtures/threeline.tsv >"$O/g.out" 2>&1; then
+    ok
+else
+    bad "scanned threeline (300 dpi, noise) grid differs from the original's"
+    head -10 "$O/g.out"
+fi
+expect_rc 0 "$FT" convert "$O/threeline-300.pdf" -o "$O/out"
+grep -q '"rule":"ocr","status":"info".*"message":"page 1 read by OCR (tesseract ' \
+    "$O/out/threeline-300.log.jsonl" && ok || bad "no ocr entry in the log"
+grep -q '"rule":"column_total","status":"pass","expected":13422.91,"actual":13422.91' \
+    "$O/out/threeline-300.log.jsonl" && ok || bad "OCR'd totals not checked"
+# --ocr never: the scan is a page without text, and the log says so
+expect_rc 0 "$FT" convert --ocr never "$O/threeline-300.pdf" -o "$O/never"
+grep -q '"rule":"no_text_layer"' "$O/never/threeline-300.log.jsonl" && ok ||
+    bad "--ocr never read the scan"
+expect_rc 2 "$FT" convert --ocr sometimes fixtures/threeline.pdf -o "$O/x"
+expect_err "fiscaltab: error: bad --ocr 'sometimes' (auto, always or never)"
+summary ocr
