@@ -327,6 +327,22 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                             "table", FT_INFO, NULL, NULL, msg);
         }
 
+        for (int r = 0; st == FT_OK && r < t->n_rows; r++)
+            for (int c = 0; st == FT_OK && c < t->n_cols; c++) {
+                /* OCR'd cells read with little confidence: listed */
+                const ft_cell *cell = FT_CELL(t, r, c);
+                char name[16];
+                if (cell->covered || !cell->ocr || !cell->text ||
+                    cell->conf >= FT_OCR_LOW)
+                    continue;
+                ft_cell_name(r, c, name);
+                snprintf(msg, sizeof msg,
+                         "%s: \"%.80s\" read by OCR with confidence %.0f%%",
+                         name, cell->text, cell->conf);
+                st = ft_log_add(&log, cell->page, (int)i, r, c, "extract",
+                                "ocr_low_confidence", FT_INFO, NULL, NULL,
+                                msg);
+            }
         if (st == FT_OK && (t->note || numbers == 0)) {
             /* an empty table keeps its header and says so */
             snprintf(msg, sizeof msg, "%s%s%s",

@@ -144,9 +144,9 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         stats->pages_ocr++;
         snprintf(msg, sizeof msg,
                  "page %d read by OCR (%s): %zu characters, %zu rules, "
-                 "mean confidence %.0f%%",
+                 "mean confidence %.0f%%, skew %.2f degrees corrected",
                  p, ft_ocr_version(), page->n_glyphs, page->n_rules,
-                 page->ocr_mean);
+                 page->ocr_mean, page->ocr_skew);
         st = ft_log_add(log, p, -1, -1, -1, "extract", "ocr", FT_INFO, NULL,
                         NULL, msg);
         if (st == FT_OK && page->n_glyphs > 0 && page->ocr_mean < 60) {

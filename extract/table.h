@@ -76,6 +76,7 @@ typedef struct ft_page {
                              * under 3 pt a page and says nothing */
     int ocr;                /* 1 when the glyphs came from OCR */
     double ocr_mean;        /* Tesseract's mean confidence for the page */
+    double ocr_skew;        /* the scan's skew corrected, in degrees */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */
@@ -106,6 +107,9 @@ typedef struct ft_cell {
     int percent;        /* printed with % (value is a fraction) */
     int changed;        /* the printed form needed more than stripping */
 } ft_cell;
+
+/* OCR confidence (0..100) under which a cell is marked for a look. */
+#define FT_OCR_LOW 70
 
 /* One table, possibly stitched from several pages. */
 typedef struct ft_table {

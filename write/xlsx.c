@@ -192,6 +192,15 @@ write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
                     e = worksheet_write_comment(ws, (lxw_row_t)r,
                                                 (lxw_col_t)c, m);
                 free(m);
+            } else if (e == LXW_NO_ERROR && cell->ocr && cell->text &&
+                       cell->conf < FT_OCR_LOW) {
+                /* read by OCR without much confidence: look at it */
+                char m[96];
+                snprintf(m, sizeof m,
+                         "read by OCR, confidence %.0f%%: check by eye",
+                         cell->conf);
+                e = worksheet_write_comment(ws, (lxw_row_t)r, (lxw_col_t)c,
+                                            m);
             }
             if (cell->colspan == 1 && cell->text) {
                 double w = number ? (double)strlen(cell->text) + 2
