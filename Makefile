@@ -15,13 +15,10 @@ PKGS     = poppler-glib gio-2.0 cairo libutf8proc xlsxwriter sqlite3
 WARN     = -Wall -Wextra -Wstrict-prototypes -Wno-overlength-strings -Werror
 OPT     ?= -O2 -g
 CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
-# OCR for scanned pages when Tesseract is there (scripts/install-deps.sh
-# installs it); without it fiscaltab builds and says what a scan needs
-HAVE_TESS := $(shell pkg-config --exists tesseract 2>/dev/null && echo yes)
-OCR_CFLAGS = $(if $(HAVE_TESS),-DFT_HAVE_TESSERACT $(shell pkg-config --cflags tesseract | sed 's/-I/-isystem /g'))
-OCR_LIBS   = $(if $(HAVE_TESS),$(shell pkg-config --libs tesseract))
-PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(OCR_CFLAGS)
-PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(OCR_LIBS)
+# Tesseract (OCR of scanned pages) is loaded at run time when a page
+# needs it (extract/ocr.c): nothing to link, -ldl for dlopen
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
 # extract/vector.cc uses poppler's own C++ classes (libpoppler-private-dev),
 # whose headers are not warning-clean: they are system headers here
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT)

@@ -201,6 +201,46 @@ write_fragment(const ft_doc_result *res, const ft_prose_list *prose,
  * Public functions
  *****************************************************************************/
 
+/* A failing sum over cells read by OCR: the least confident number in
+ * its row (row totals) or column (the others) is the likeliest misread,
+ * and the message says which. Returns FT_ERR_NOMEM on failure. */
+static ft_status
+point_at_least_confident(ft_entry *e, const ft_table *tables, size_t n)
+{
+    const ft_table *t;
+    const ft_cell *best = NULL;
+    int k, br = -1, bc = -1, by_row;
+    char name[16], *m;
+    size_t len;
+    if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->table < 0 ||
+        (size_t)e->table >= n || e->row < 0 || e->col < 0)
+        return FT_OK;
+    t = &tables[e->table];
+    by_row = !strcmp(e->rule, "row_total");
+    for (k = 0; k < (by_row ? t->n_cols : t->n_rows); k++) {
+        int r = by_row ? e->row : k, c = by_row ? k : e->col;
+        const ft_cell *x = FT_CELL(t, r, c);
+        if (x->covered || !x->ocr || x->kind != FT_CELL_NUMBER)
+            continue;
+        if (!best || x->conf < best->conf) {
+            best = x;
+            br = r;
+            bc = c;
+        }
+    }
+    if (!best)
+        return FT_OK;
+    ft_cell_name(br, bc, name);
+    len = strlen(e->message);
+    m = realloc(e->message, len + 80);
+    if (!m)
+        return FT_ERR_NOMEM;
+    snprintf(m + len, 80, "; least confident OCR reading: %s (%.0f%%)", name,
+             best->conf);
+    e->message = m;
+    return FT_OK;
+}
+
 int
 ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
 {
@@ -365,6 +405,9 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         st = ft_validate_text(&prose, tables.items, tables.n, &log);
     if (st == FT_OK)
         st = ft_validate_prose_oddities(&prose, &log);
+    for (i = 0; st == FT_OK && i < log.n; i++)
+        st = point_at_least_confident(&log.items[i], tables.items,
+                                      tables.n);
     stats->t_validate += ft_now() - tn;
     tn = ft_now();
     if (st != FT_OK) {

@@ -1,13 +1,17 @@
 /*
  * ocr.c - reading a page image with Tesseract's C API.
  *
- * Built with Tesseract when pkg-config finds it (FT_HAVE_TESSERACT);
- * without it fiscaltab still builds and runs, and says that a scanned
- * page needs it. The languages are Simplified Chinese and English
- * (Debian tesseract-ocr-chi-sim, tesseract-ocr-eng). The page is read
- * as one block of text (table rows are lines); every character comes
- * back with its box and Tesseract's confidence, so the grid builder
- * takes OCR output exactly as it takes a text layer.
+ * Tesseract is loaded when a page first needs it (dlopen of
+ * libtesseract.so.5), not at start: most conversions never read a scan
+ * and need not pay for loading it, and Tesseract's OpenMP runtime reads
+ * its thread limit only when it loads, after fiscaltab has set it to one
+ * thread (a batch runs a process a core; idle OpenMP threads spin and
+ * made a page four times slower). Without the library fiscaltab runs as
+ * before and says what a scan needs. The languages are Simplified
+ * Chinese and English (Debian tesseract-ocr-chi-sim, tesseract-ocr-eng).
+ * The page is read as one block of text (table rows are lines); every
+ * character comes back with its box and Tesseract's confidence, so the
+ * grid builder takes OCR output exactly as it takes a text layer.
  */
 #include <math.h>
 #include <stdio.h>
@@ -17,33 +21,101 @@
 #include "extract.h"
 #include "ocr.h"
 
-#ifdef FT_HAVE_TESSERACT
-#include <tesseract/capi.h>
-#endif
+#include <dlfcn.h>
+
+/* The part of Tesseract's C API (tesseract/capi.h, stable since 4.0)
+ * that is used, as function pointers filled by dlsym. */
+enum { PSM_SINGLE_BLOCK = 6 };
+enum { RIL_TEXTLINE = 2, RIL_WORD = 3, RIL_SYMBOL = 4 };
+static struct tess {
+    int tried, ok;
+    const char *(*Version)(void);
+    void *(*Create)(void);
+    int (*Init3)(void *, const char *, const char *);
+    void (*SetPageSegMode)(void *, int);
+    int (*SetVariable)(void *, const char *, const char *);
+    void (*SetImage)(void *, const unsigned char *, int, int, int, int);
+    void (*SetSourceResolution)(void *, int);
+    int (*Recognize)(void *, void *);
+    int (*MeanTextConf)(void *);
+    void *(*GetIterator)(void *);
+    void *(*GetPageIterator)(void *);
+    int (*BoundingBox)(const void *, int, int *, int *, int *, int *);
+    char *(*GetUTF8Text)(const void *, int);
+    float (*Confidence)(const void *, int);
+    int (*IsAtBeginningOf)(const void *, int);
+    int (*Next)(void *, int);
+    void (*DeleteText)(const char *);
+    void (*IteratorDelete)(void *);
+    void (*End)(void *);
+    void (*Delete)(void *);
+} T;
+
+/* Loads Tesseract once; 1 when every function was found. */
+static int
+tess_load(void)
+{
+    void *h;
+    if (T.tried)
+        return T.ok;
+    T.tried = 1;
+    /* one OpenMP thread, read by libgomp as Tesseract loads it */
+    setenv("OMP_THREAD_LIMIT", "1", 0);
+    if (getenv("FT_TESSERACT")) {
+        /* another build of the library, or none ("" or a bad path) */
+        h = dlopen(getenv("FT_TESSERACT"), RTLD_NOW | RTLD_LOCAL);
+    } else {
+        h = dlopen("libtesseract.so.5", RTLD_NOW | RTLD_LOCAL);
+        if (!h)
+            h = dlopen("libtesseract.so", RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!h)
+        return 0;
+#define SYM(field, name)                                                     \
+    if (!(*(void **)(void *)&T.field = dlsym(h, name)))                      \
+        return 0;
+    SYM(Version, "TessVersion")
+    SYM(Create, "TessBaseAPICreate")
+    SYM(Init3, "TessBaseAPIInit3")
+    SYM(SetPageSegMode, "TessBaseAPISetPageSegMode")
+    SYM(SetVariable, "TessBaseAPISetVariable")
+    SYM(SetImage, "TessBaseAPISetImage")
+    SYM(SetSourceResolution, "TessBaseAPISetSourceResolution")
+    SYM(Recognize, "TessBaseAPIRecognize")
+    SYM(MeanTextConf, "TessBaseAPIMeanTextConf")
+    SYM(GetIterator, "TessBaseAPIGetIterator")
+    SYM(GetPageIterator, "TessResultIteratorGetPageIterator")
+    SYM(BoundingBox, "TessPageIteratorBoundingBox")
+    SYM(GetUTF8Text, "TessResultIteratorGetUTF8Text")
+    SYM(Confidence, "TessResultIteratorConfidence")
+    SYM(IsAtBeginningOf, "TessPageIteratorIsAtBeginningOf")
+    SYM(Next, "TessResultIteratorNext")
+    SYM(DeleteText, "TessDeleteText")
+    SYM(IteratorDelete, "TessResultIteratorDelete")
+    SYM(End, "TessBaseAPIEnd")
+    SYM(Delete, "TessBaseAPIDelete")
+#undef SYM
+    T.ok = 1;
+    return 1;
+}
 
 int
 ft_ocr_available(void)
 {
-#ifdef FT_HAVE_TESSERACT
-    return 1;
-#else
-    return 0;
-#endif
+    return tess_load();
 }
 
 const char *
 ft_ocr_version(void)
 {
-#ifdef FT_HAVE_TESSERACT
     static char buf[64];
-    snprintf(buf, sizeof buf, "tesseract %s", TessVersion());
+    if (!tess_load())
+        return "none (libtesseract.so.5 not found: install "
+               "tesseract-ocr-chi-sim and tesseract-ocr-eng)";
+    snprintf(buf, sizeof buf, "tesseract %s", T.Version());
     return buf;
-#else
-    return "none (built without libtesseract-dev)";
-#endif
 }
 
-#ifdef FT_HAVE_TESSERACT
 /* Decodes one UTF-8 character at s into *cp; returns its length, 0 at
  * the end or on a bad byte. */
 static int
@@ -67,51 +139,56 @@ utf8_next(const unsigned char *s, uint32_t *cp)
     }
     return n;
 }
-#endif
 
 ft_status
 ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
             double scale, ft_glyph **out, size_t *n, double *mean,
             char *msg, size_t msglen)
 {
-#ifdef FT_HAVE_TESSERACT
-    TessBaseAPI *api;
-    TessResultIterator *it;
+    void *api, *it;
     size_t cap = 0;
     ft_status st = FT_OK;
 
     *out = NULL;
     *n = 0;
     *mean = 0;
-    /* one thread: a batch runs one process a core, and OpenMP's idle
-     * threads spin */
-    setenv("OMP_THREAD_LIMIT", "1", 0);
-    api = TessBaseAPICreate();
+    if (!tess_load()) {
+        (void)gray;
+        (void)w;
+        (void)h;
+        (void)stride;
+        (void)scale;
+        snprintf(msg, msglen,
+                 "OCR needs Tesseract: install tesseract-ocr-chi-sim and "
+                 "tesseract-ocr-eng (libtesseract5)");
+        return FT_ERR_LIMIT;
+    }
+    api = T.Create();
     if (!api)
         return FT_ERR_NOMEM;
-    if (TessBaseAPIInit3(api, NULL, "chi_sim+eng") != 0) {
+    if (T.Init3(api, NULL, "chi_sim+eng") != 0) {
         snprintf(msg, msglen, "Tesseract has no chi_sim+eng data (install "
                               "tesseract-ocr-chi-sim and tesseract-ocr-eng)");
-        TessBaseAPIDelete(api);
+        T.Delete(api);
         return FT_ERR_LIMIT;
     }
     /* a table page: one block, lines as they are; no dictionary guesses
      * for numbers */
-    TessBaseAPISetPageSegMode(api, PSM_SINGLE_BLOCK);
-    TessBaseAPISetVariable(api, "preserve_interword_spaces", "1");
-    TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-    TessBaseAPISetImage(api, gray, w, h, 1, stride);
-    TessBaseAPISetSourceResolution(api, (int)(72 * scale + 0.5));
-    if (TessBaseAPIRecognize(api, NULL) != 0) {
+    T.SetPageSegMode(api, PSM_SINGLE_BLOCK);
+    T.SetVariable(api, "preserve_interword_spaces", "1");
+    T.SetVariable(api, "debug_file", "/dev/null");
+    T.SetImage(api, gray, w, h, 1, stride);
+    T.SetSourceResolution(api, (int)(72 * scale + 0.5));
+    if (T.Recognize(api, NULL) != 0) {
         snprintf(msg, msglen, "Tesseract could not read the page");
-        TessBaseAPIEnd(api);
-        TessBaseAPIDelete(api);
+        T.End(api);
+        T.Delete(api);
         return FT_ERR_LIMIT;
     }
-    *mean = TessBaseAPIMeanTextConf(api);
-    it = TessBaseAPIGetIterator(api);
+    *mean = T.MeanTextConf(api);
+    it = T.GetIterator(api);
     if (it) {
-        TessPageIterator *pit = TessResultIteratorGetPageIterator(it);
+        void *pit = T.GetPageIterator(it);
         do {
             int l, t, r, b, len, wl, wt, wr, wb;
             char *txt;
@@ -119,23 +196,23 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
             uint32_t cp;
             float conf;
             int word_start;
-            if (!TessPageIteratorBoundingBox(pit, RIL_SYMBOL, &l, &t, &r, &b))
+            if (!T.BoundingBox(pit, RIL_SYMBOL, &l, &t, &r, &b))
                 continue;
             /* a character's ink box is as tall as the character (a
              * period is a dot); the layout wants line-tall boxes, as a
              * text layer gives: the text line's top and bottom */
-            if (TessPageIteratorBoundingBox(pit, RIL_TEXTLINE, &wl, &wt, &wr,
+            if (T.BoundingBox(pit, RIL_TEXTLINE, &wl, &wt, &wr,
                                             &wb)) {
                 t = wt;
                 b = wb;
             }
             (void)wl;
             (void)wr;
-            txt = TessResultIteratorGetUTF8Text(it, RIL_SYMBOL);
+            txt = T.GetUTF8Text(it, RIL_SYMBOL);
             if (!txt)
                 continue;
-            conf = TessResultIteratorConfidence(it, RIL_SYMBOL);
-            word_start = TessPageIteratorIsAtBeginningOf(pit, RIL_WORD);
+            conf = T.Confidence(it, RIL_SYMBOL);
+            word_start = T.IsAtBeginningOf(pit, RIL_WORD);
             for (p = (const unsigned char *)txt;
                  (len = utf8_next(p, &cp)) > 0; p += len) {
                 ft_glyph *g;
@@ -163,12 +240,12 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 g->ocr = 1;
                 g->conf = conf;
             }
-            TessDeleteText(txt);
-        } while (st == FT_OK && TessResultIteratorNext(it, RIL_SYMBOL));
-        TessResultIteratorDelete(it);
+            T.DeleteText(txt);
+        } while (st == FT_OK && T.Next(it, RIL_SYMBOL));
+        T.IteratorDelete(it);
     }
-    TessBaseAPIEnd(api);
-    TessBaseAPIDelete(api);
+    T.End(api);
+    T.Delete(api);
     if (st == FT_OK) {
         /* Tesseract's boxes for CJK characters can run over the next
          * characters: a box ends where the next one on its line starts */
@@ -231,18 +308,4 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
         *n = 0;
     }
     return st;
-#else
-    (void)gray;
-    (void)w;
-    (void)h;
-    (void)stride;
-    (void)scale;
-    *out = NULL;
-    *n = 0;
-    *mean = 0;
-    snprintf(msg, msglen,
-             "OCR is not built in: install libtesseract-dev, "
-             "tesseract-ocr-chi-sim and tesseract-ocr-eng, then rebuild");
-    return FT_ERR_LIMIT;
-#endif
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # OCR of scanned pages: a fixture rendered at 300 dpi with noise, as an
 # image-only PDF, must read back into the original's grid cell by cell
-# (the originals' .tsv), and pass the same checks. Built without
-# Tesseract, a scan is reported and nothing is guessed.
+# (the originals' .tsv), and pass the same checks. Without Tesseract a
+# scan is reported and nothing is guessed.
 BUILD=${1:-build}
 . tests/setup
 O=$WORK/ocr
@@ -11,7 +11,7 @@ mkdir -p "$O"
 if ! "$FT" --version | grep -q '^ocr: tesseract'; then
     "$BUILD/fixturescan" fixtures/threeline.pdf "$O/scan.pdf" 150 0 0 >/dev/null
     expect_rc 0 "$FT" convert "$O/scan.pdf" -o "$O/out"
-    expect_err "is a picture and was not read: OCR is not built in"
+    expect_err "is a picture and was not read: OCR needs Tesseract"
     summary ocr
     exit
 fi
@@ -27,10 +27,29 @@ grep -q '"rule":"ocr","status":"info".*"message":"page 1 read by OCR (tesseract 
     "$O/out/threeline-300.log.jsonl" && ok || bad "no ocr entry in the log"
 grep -q '"rule":"column_total","status":"pass","expected":13422.91,"actual":13422.91' \
     "$O/out/threeline-300.log.jsonl" && ok || bad "OCR'd totals not checked"
+# the planted wrong digit of bad-sums is caught through OCR at the same
+# cells, and the failure names the least confident reading in the sum
+"$BUILD/fixturescan" fixtures/bad-sums.pdf "$O/bad-sums-300.pdf" 300 0 8 >/dev/null
+expect_rc 1 "$FT" convert -q "$O/bad-sums-300.pdf" -o "$O/bad"
+for cell in C6 D5; do
+    grep -q "\"cell\":\"$cell\",\"kind\":\"check\",\"rule\":\"[a-z_]*\",\"status\":\"fail\".*; least confident OCR reading: [A-Z][0-9]* ([0-9]*%)" \
+        "$O/bad/bad-sums-300.log.jsonl" && ok || bad "scanned bad-sums: no failure at $cell"
+done
+[ "$(grep -c '"status":"fail"' "$O/bad/bad-sums-300.log.jsonl")" -eq 2 ] && ok ||
+    bad "scanned bad-sums: not exactly the two planted failures"
 # --ocr never: the scan is a page without text, and the log says so
 expect_rc 0 "$FT" convert --ocr never "$O/threeline-300.pdf" -o "$O/never"
 grep -q '"rule":"no_text_layer"' "$O/never/threeline-300.log.jsonl" && ok ||
     bad "--ocr never read the scan"
+# without Tesseract (FT_TESSERACT names a library that is not there) the
+# scan is reported, on stderr and in the log, and nothing is guessed
+expect_rc 0 env FT_TESSERACT=/nonexistent/libtesseract.so "$FT" convert -q \
+    "$O/threeline-300.pdf" -o "$O/none"
+expect_err "fiscaltab: warning: $O/threeline-300.pdf: page 1 is a picture and was not read: OCR needs Tesseract: install tesseract-ocr-chi-sim and tesseract-ocr-eng (libtesseract5)"
+grep -q '"rule":"ocr_unavailable","status":"fail"' "$O/none/threeline-300.log.jsonl" &&
+    ok || bad "ocr_unavailable not logged"
+env FT_TESSERACT=/nonexistent "$FT" --version | grep -q '^ocr: none (libtesseract.so.5 not found' &&
+    ok || bad "--version without Tesseract"
 expect_rc 2 "$FT" convert --ocr sometimes fixtures/threeline.pdf -o "$O/x"
 expect_err "fiscaltab: error: bad --ocr 'sometimes' (auto, always or never)"
 summary ocr

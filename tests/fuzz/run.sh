@@ -3,6 +3,8 @@
 # (the fixture PDFs and number strings); prints executions and coverage,
 # and fails when a target finds a crash (saved under tests/fuzz/crashes/).
 SECONDS_EACH=$1
+# fuzzing is for fiscaltab and poppler, not Tesseract: no OCR
+export FT_TESSERACT=/nonexistent
 shift
 mkdir -p tests/fuzz/crashes
 status=0
