@@ -18,7 +18,10 @@ CFLAGS  += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(OPT)
 # Tesseract (OCR of scanned pages) is loaded at run time when a page
 # needs it (extract/ocr.c): nothing to link, -ldl for dlopen
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKGLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl
+# poppler-glib, gio and cairo are loaded at run time when a page must be
+# rendered (extract/pdf.c): their headers are used, their libraries are
+# not linked, and a process starts faster
+PKGLIBS   = $(shell pkg-config --libs $(filter-out poppler-glib gio-2.0 cairo,$(PKGS)) 2>/dev/null) -ldl
 # extract/vector.cc uses poppler's own C++ classes (libpoppler-private-dev),
 # whose headers are not warning-clean: they are system headers here
 CXXFLAGS += -std=c++17 -Wall -Wextra -Werror $(OPT)

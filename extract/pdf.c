@@ -1,11 +1,12 @@
 /*
- * pdf.c - the one place fiscaltab talks to poppler-glib.
+ * pdf.c - the one place fiscaltab talks to poppler.
  *
- * Glyphs come from poppler_page_get_text() and its layout (one box per
- * character). Ruling lines come from one low-resolution render of the
- * page into an alpha-only surface, scanned for long thin runs of ink;
- * filled boxes contribute their edges. Each page is parsed once for text
- * and at most once more for the render.
+ * Each page is read in one pass by extract/vector.cc: its characters and
+ * the rules it draws. poppler-glib and cairo are loaded (dlopen) only
+ * when a page must be rendered (a scan, `inspect`, FT_RULES=raster) or a
+ * file cannot be opened and poppler-glib must say why: most conversions
+ * never load them, and a process starts faster. A render is scanned for
+ * long thin runs of ink; filled boxes contribute their edges.
  */
 #include <errno.h>
 #include <sys/stat.h>
@@ -16,8 +17,163 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <dlfcn.h>
 #include <glib.h>
 #include <poppler.h>
+
+/* poppler-glib, glib and cairo, loaded when first needed (see above):
+ * every function used, as a pointer; the names below stand for them. */
+static struct glib_api {
+    int tried, ok;
+    __typeof__(g_free) *g_free;
+    __typeof__(cairo_surface_destroy) *cairo_surface_destroy;
+    __typeof__(poppler_page_render) *poppler_page_render;
+    __typeof__(cairo_stroke) *cairo_stroke;
+    __typeof__(cairo_set_source_rgba) *cairo_set_source_rgba;
+    __typeof__(cairo_set_source_rgb) *cairo_set_source_rgb;
+    __typeof__(cairo_scale) *cairo_scale;
+    __typeof__(cairo_paint) *cairo_paint;
+    __typeof__(cairo_image_surface_create) *cairo_image_surface_create;
+    __typeof__(cairo_destroy) *cairo_destroy;
+    __typeof__(cairo_create) *cairo_create;
+    __typeof__(poppler_page_get_text) *poppler_page_get_text;
+    __typeof__(cairo_surface_status) *cairo_surface_status;
+    __typeof__(cairo_surface_flush) *cairo_surface_flush;
+    __typeof__(cairo_rectangle) *cairo_rectangle;
+    __typeof__(cairo_move_to) *cairo_move_to;
+    __typeof__(cairo_line_to) *cairo_line_to;
+    __typeof__(cairo_image_surface_get_stride) *cairo_image_surface_get_stride;
+    __typeof__(cairo_image_surface_get_data) *cairo_image_surface_get_data;
+    __typeof__(poppler_page_get_text_layout) *poppler_page_get_text_layout;
+    __typeof__(poppler_page_get_size) *poppler_page_get_size;
+    __typeof__(poppler_document_new_from_gfile) *poppler_document_new_from_gfile;
+    __typeof__(poppler_document_get_page) *poppler_document_get_page;
+    __typeof__(poppler_document_get_n_pages) *poppler_document_get_n_pages;
+    __typeof__(g_utf8_validate) *g_utf8_validate;
+    __typeof__(g_utf8_strlen) *g_utf8_strlen;
+    __typeof__(g_utf8_get_char) *g_utf8_get_char;
+    __typeof__(g_object_unref) *g_object_unref;
+    __typeof__(g_file_new_for_path) *g_file_new_for_path;
+    __typeof__(g_error_matches) *g_error_matches;
+    __typeof__(g_error_free) *g_error_free;
+    __typeof__(cairo_surface_write_to_png) *cairo_surface_write_to_png;
+    __typeof__(cairo_set_line_width) *cairo_set_line_width;
+    __typeof__(poppler_error_quark) *poppler_error_quark;
+    __typeof__(g_io_error_quark) *g_io_error_quark;
+} G;
+
+/* Loads poppler-glib (and with it glib, gio and cairo); 1 on success. */
+static int
+glib_load(void)
+{
+    void *h;
+    if (G.tried)
+        return G.ok;
+    G.tried = 1;
+    h = dlopen("libpoppler-glib.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        return 0;
+    {
+#define LOAD(name)                                                           \
+    if (!(*(void **)(void *)&G.name = dlsym(h, #name)))                      \
+        return 0;
+        LOAD(g_free)
+        LOAD(cairo_surface_destroy)
+        LOAD(poppler_page_render)
+        LOAD(cairo_stroke)
+        LOAD(cairo_set_source_rgba)
+        LOAD(cairo_set_source_rgb)
+        LOAD(cairo_scale)
+        LOAD(cairo_paint)
+        LOAD(cairo_image_surface_create)
+        LOAD(cairo_destroy)
+        LOAD(cairo_create)
+        LOAD(poppler_page_get_text)
+        LOAD(cairo_surface_status)
+        LOAD(cairo_surface_flush)
+        LOAD(cairo_rectangle)
+        LOAD(cairo_move_to)
+        LOAD(cairo_line_to)
+        LOAD(cairo_image_surface_get_stride)
+        LOAD(cairo_image_surface_get_data)
+        LOAD(poppler_page_get_text_layout)
+        LOAD(poppler_page_get_size)
+        LOAD(poppler_document_new_from_gfile)
+        LOAD(poppler_document_get_page)
+        LOAD(poppler_document_get_n_pages)
+        LOAD(g_utf8_validate)
+        LOAD(g_utf8_strlen)
+        LOAD(g_utf8_get_char)
+        LOAD(g_object_unref)
+        LOAD(g_file_new_for_path)
+        LOAD(g_error_matches)
+        LOAD(g_error_free)
+        LOAD(cairo_surface_write_to_png)
+        LOAD(cairo_set_line_width)
+        LOAD(poppler_error_quark)
+        LOAD(g_io_error_quark)
+#undef LOAD
+    }
+    G.ok = 1;
+    return 1;
+}
+
+#define g_free (G.g_free)
+#define cairo_surface_destroy (G.cairo_surface_destroy)
+#define poppler_page_render (G.poppler_page_render)
+#define cairo_stroke (G.cairo_stroke)
+#define cairo_set_source_rgba (G.cairo_set_source_rgba)
+#define cairo_set_source_rgb (G.cairo_set_source_rgb)
+#define cairo_scale (G.cairo_scale)
+#define cairo_paint (G.cairo_paint)
+#define cairo_image_surface_create (G.cairo_image_surface_create)
+#define cairo_destroy (G.cairo_destroy)
+#define cairo_create (G.cairo_create)
+#define poppler_page_get_text (G.poppler_page_get_text)
+#define cairo_surface_status (G.cairo_surface_status)
+#define cairo_surface_flush (G.cairo_surface_flush)
+#define cairo_rectangle (G.cairo_rectangle)
+#define cairo_move_to (G.cairo_move_to)
+#define cairo_line_to (G.cairo_line_to)
+#define cairo_image_surface_get_stride (G.cairo_image_surface_get_stride)
+#define cairo_image_surface_get_data (G.cairo_image_surface_get_data)
+#define poppler_page_get_text_layout (G.poppler_page_get_text_layout)
+#define poppler_page_get_size (G.poppler_page_get_size)
+#define poppler_document_new_from_gfile (G.poppler_document_new_from_gfile)
+#define poppler_document_get_page (G.poppler_document_get_page)
+#define poppler_document_get_n_pages (G.poppler_document_get_n_pages)
+#define g_utf8_validate (G.g_utf8_validate)
+#define g_utf8_strlen (G.g_utf8_strlen)
+#define g_utf8_get_char (G.g_utf8_get_char)
+#define g_object_unref (G.g_object_unref)
+#define g_file_new_for_path (G.g_file_new_for_path)
+#define g_error_matches (G.g_error_matches)
+#define g_error_free (G.g_error_free)
+#define cairo_surface_write_to_png (G.cairo_surface_write_to_png)
+#define cairo_set_line_width (G.cairo_set_line_width)
+#define poppler_error_quark (G.poppler_error_quark)
+#define g_io_error_quark (G.g_io_error_quark)
+/* g_utf8_next_char reads glib's table of lengths; this does not */
+#undef g_utf8_next_char
+#define g_utf8_next_char(p) ((p) + utf8_len(*(const unsigned char *)(p)))
+
+/* Length of the UTF-8 character that starts with byte b. */
+static size_t
+utf8_len(unsigned char b)
+{
+    return b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+}
+
+/* Drops a reference and clears the pointer, as g_clear_object does. */
+static void
+clear_object(void *pp)
+{
+    void **p = pp;
+    if (*p) {
+        g_object_unref(*p);
+        *p = NULL;
+    }
+}
 
 #include "extract.h"
 #include "ocr.h"
@@ -157,7 +313,7 @@ load_page(ft_doc *doc, int number, ft_error *err)
         if (st != FT_OK)
             return st;
     }
-    g_clear_object(&doc->page);
+    clear_object(&doc->page);
     doc->page = poppler_document_get_page(doc->doc, number - 1);
     if (!doc->page) {
         char buf[32];
@@ -736,6 +892,9 @@ open_glib(ft_doc *doc, ft_error *err)
     GError *gerr = NULL;
     ft_status st = FT_OK;
 
+    if (!glib_load())
+        return fail(err, FT_ERR_OPEN, "cannot load poppler-glib: %s",
+                    dlerror() ? dlerror() : "libpoppler-glib.so.8");
     file = g_file_new_for_path(doc->path);
     doc->doc =
         poppler_document_new_from_gfile(file, doc->password, NULL, &gerr);
@@ -824,8 +983,8 @@ ft_doc_free(ft_doc *doc)
 {
     if (!doc)
         return;
-    g_clear_object(&doc->page);
-    g_clear_object(&doc->doc);
+    clear_object(&doc->page);
+    clear_object(&doc->doc);
     ft_vpage_clear(&doc->vp);
     ft_vdoc_free(doc->vdoc);
     free(doc->path);
