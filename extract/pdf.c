@@ -1112,11 +1112,32 @@ read:
     return FT_OK;
 }
 
+/* Renders the loaded page (load_page) on white at scale into a new w x h
+ * RGB surface, or returns NULL with err set. */
+static cairo_surface_t *
+render_rgb(ft_doc *doc, double scale, int w, int h, ft_error *err)
+{
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_t *cr;
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
+        return NULL;
+    }
+    cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render(doc->page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    return surf;
+}
+
 ft_status
 ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
 {
     cairo_surface_t *surf;
-    cairo_t *cr;
     double scale = 1.0;
     int w, h, stride, minlen;
     size_t cap = 0;
@@ -1153,18 +1174,9 @@ ft_doc_page_rules(ft_doc *doc, ft_page *page, ft_error *err)
         h = (int)ceil(page->height * scale);
     }
     /* RGB, not alpha: cells filled with white must not look like ink */
-    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(surf);
-        return fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
-    }
-    cr = cairo_create(surf);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, scale, scale);
-    poppler_page_render(doc->page, cr);
-    cairo_destroy(cr);
-    cairo_surface_flush(surf);
+    surf = render_rgb(doc, scale, w, h, err);
+    if (!surf)
+        return err ? err->code : FT_ERR_NOMEM;
     {
         /* darkness map, one byte a pixel: 255 - luminance, or half the
          * darkest channel's when that is more (saturated colours) */
@@ -1245,12 +1257,11 @@ ft_doc_draw_page(ft_doc *doc, const ft_page *page,
     h = (int)ceil(page->height * scale);
     if ((long)w * h > FT_MAX_RENDER_PIXELS)
         return fail(err, FT_ERR_LIMIT, "page too large to draw%s", "");
-    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    surf = render_rgb(doc, scale, w, h, err);
+    if (!surf)
+        return err ? err->code : FT_ERR_NOMEM;
     cr = cairo_create(surf);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
     cairo_scale(cr, scale, scale);
-    poppler_page_render(doc->page, cr);
     cairo_set_line_width(cr, 1.5 / scale);
     /* cells (green), then table boxes (blue), then rules (red) */
     for (i = 0; i < tables->n; i++) {
@@ -1385,7 +1396,6 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
 {
     const double scale = 300.0 / 72.0; /* 300 dpi */
     cairo_surface_t *surf;
-    cairo_t *cr;
     unsigned char *gray, *dark;
     int w, h, x, y, sstride;
     size_t k, cap = 0, n = 0;
@@ -1407,18 +1417,9 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
     if ((long)w * h > 4 * FT_MAX_RENDER_PIXELS)
         return fail(err, FT_ERR_LIMIT, "page too large to read by OCR%s",
                     "");
-    surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        cairo_surface_destroy(surf);
-        return fail(err, FT_ERR_NOMEM, "cannot allocate a render%s", "");
-    }
-    cr = cairo_create(surf);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    cairo_scale(cr, scale, scale);
-    poppler_page_render(doc->page, cr);
-    cairo_destroy(cr);
-    cairo_surface_flush(surf);
+    surf = render_rgb(doc, scale, w, h, err);
+    if (!surf)
+        return err ? err->code : FT_ERR_NOMEM;
     gray = malloc((size_t)w * (size_t)h);
     dark = malloc((size_t)w * (size_t)h + 16);
     if (!gray || !dark) {
