@@ -256,6 +256,17 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 q->box.x0 < g->box.x1)
                 g->box.x1 = q->box.x0;
         }
+        /* nor should a CJK character's box reach back over the gap to a
+         * code before it ("204 公共…"): wider than an em, it is cut to one,
+         * keeping the side against its next character */
+        for (size_t k = 1; k < *n; k++) {
+            ft_glyph *g = &(*out)[k];
+            const ft_glyph *p = &(*out)[k - 1];
+            double em = g->box.y1 - g->box.y0;
+            if (ft_is_cjk(g->cp) && p->cp >= '0' && p->cp <= '9' &&
+                g->box.x1 - g->box.x0 > 1.2 * em)
+                g->box.x0 = g->box.x1 - em;
+        }
         /* a quote mark that overlaps the character after it is a stroke
          * of that character read twice (the top of 公 as ”) */
         size_t i, m = 0;
