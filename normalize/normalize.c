@@ -311,3 +311,17 @@ ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
     }
     return numbers;
 }
+
+double
+ft_unit_yuan(const char *u)
+{
+    if (!u)
+        return 0;
+    if (strstr(u, "亿") || strstr(u, "億"))
+        return 1e8;
+    if (strstr(u, "万") || strstr(u, "萬"))
+        return 1e4;
+    if (strstr(u, "千"))
+        return 1e3;
+    return strstr(u, "元") ? 1 : 0;
+}

@@ -46,6 +46,11 @@ void ft_number_parse(const char *text, ft_number *out);
  */
 char *ft_text_fold(const char *s);
 
+/* How many 元 one unit of a money unit text is: 1e8 for 亿元/億元, 1e4
+ * for 万元/萬元, 1e3 for 千元 (新臺幣千元 too), 1 for 元; 0 when the text
+ * names no money unit (or is NULL). */
+double ft_unit_yuan(const char *unit);
+
 /* 1 when s is a function or economic classification code (3, 5 or 7
  * digits, or a 2-digit 款/项 part). */
 int ft_is_code(const char *s);

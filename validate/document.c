@@ -195,24 +195,6 @@ oddities(ft_log *log, const char *text, int page, int table, int r, int c)
     return st;
 }
 
-/* Money units of a table or a form: how many 元 one printed unit is;
- * 0 when unknown. */
-static double
-unit_factor(const char *u)
-{
-    if (!u)
-        return 0;
-    if (strstr(u, "亿") || strstr(u, "億"))
-        return 1e8;
-    if (strstr(u, "万") || strstr(u, "萬"))
-        return 1e4;
-    if (strstr(u, "千"))
-        return 1e3;
-    if (strstr(u, "元"))
-        return 1;
-    return 0;
-}
-
 /* Folded s with quotes and brackets of either width dropped, as code
  * points into cp (at most max); returns the count. */
 static size_t
@@ -372,7 +354,7 @@ project_lines(const ft_table *tables, size_t n, proj_line **out, size_t *nl)
     *nl = 0;
     for (i = 0; i < n; i++) {
         const ft_table *t = &tables[i];
-        double f = unit_factor(t->unit);
+        double f = ft_unit_yuan(t->unit);
         int r, c, total = -1;
         if (strcmp(ft_table_kind(t), "project_expense") || f <= 0)
             continue;
@@ -469,10 +451,12 @@ check_project_forms(ft_log *log, const ft_table *tables, size_t n)
                     }
                 }
         }
-        if (unit_label && unit_factor(strstr(unit_label, "项目资金") +
-                                      strlen("项目资金")) > 0)
-            f = unit_factor(strstr(unit_label, "项目资金") +
-                            strlen("项目资金"));
+        if (unit_label) {
+            double u = ft_unit_yuan(strstr(unit_label, "项目资金") +
+                                    strlen("项目资金"));
+            if (u > 0)
+                f = u;
+        }
         yuan = v * f;
         {
             char *fold = ft_text_fold(name);

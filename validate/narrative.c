@@ -253,21 +253,6 @@ static const char *const KEYS[][2] = {
     {"本年支出", "本年支出"},
 };
 
-/* Money factor of a unit text: 元 per unit, 0 when unknown. */
-static double
-money_factor(const char *u)
-{
-    if (!u)
-        return 0;
-    if (strstr(u, "亿"))
-        return 1e8;
-    if (strstr(u, "万") || strstr(u, "萬"))
-        return 1e4;
-    if (strstr(u, "千"))
-        return 1e3;
-    return strstr(u, "元") ? 1 : 0;
-}
-
 /* Folded label with leading numbering (一、 1. （一）) dropped; a new
  * string or NULL. */
 static char *
@@ -362,7 +347,7 @@ table_figures(const ft_table *tables, size_t n_tables, const char *w,
     size_t wl = strlen(w);
     for (i = 0; i < n_tables; i++) {
         const ft_table *t = &tables[i];
-        double factor = money_factor(t->unit);
+        double factor = ft_unit_yuan(t->unit);
         int total_row = -1, firm = firm_kind(ft_table_kind(t), w, scope);
         if (factor <= 0)
             continue;
