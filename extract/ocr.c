@@ -22,6 +22,7 @@
 #include "ocr.h"
 
 #include <dlfcn.h>
+#include <utf8proc.h>
 
 /* The part of Tesseract's C API (tesseract/capi.h, stable since 4.0)
  * that is used, as function pointers filled by dlsym. */
@@ -116,30 +117,6 @@ ft_ocr_version(void)
     return buf;
 }
 
-/* Decodes one UTF-8 character at s into *cp; returns its length, 0 at
- * the end or on a bad byte. */
-static int
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-    int n, i;
-    if (!s[0])
-        return 0;
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 0;
-    if (!n)
-        return 0;
-    *cp = s[0] & (0xFF >> (n + 1));
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3F);
-    }
-    return n;
-}
-
 ft_status
 ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
             double scale, ft_glyph **out, size_t *n, double *mean,
@@ -192,8 +169,8 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
         do {
             int l, t, r, b, len, wl, wt, wr, wb;
             char *txt;
-            const unsigned char *p;
-            uint32_t cp;
+            const utf8proc_uint8_t *p;
+            utf8proc_int32_t cp;
             float conf;
             int word_start;
             if (!T.BoundingBox(pit, RIL_SYMBOL, &l, &t, &r, &b))
@@ -213,8 +190,9 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 continue;
             conf = T.Confidence(it, RIL_SYMBOL);
             word_start = T.IsAtBeginningOf(pit, RIL_WORD);
-            for (p = (const unsigned char *)txt;
-                 (len = utf8_next(p, &cp)) > 0; p += len) {
+            for (p = (const utf8proc_uint8_t *)txt;
+                 *p && (len = (int)utf8proc_iterate(p, -1, &cp)) > 0;
+                 p += len) {
                 ft_glyph *g;
                 if (cp <= ' ')
                     continue;
@@ -230,7 +208,7 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 }
                 g = &(*out)[(*n)++];
                 memset(g, 0, sizeof *g);
-                g->cp = cp;
+                g->cp = (uint32_t)cp;
                 g->box.x0 = l / scale;
                 g->box.y0 = t / scale;
                 g->box.x1 = r / scale;

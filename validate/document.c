@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "../normalize/normalize.h"
 #include "validate.h"
 
@@ -200,28 +202,21 @@ oddities(ft_log *log, const char *text, int page, int table, int r, int c)
 static size_t
 name_points(const char *s, uint32_t *cp, size_t max)
 {
-    static const char *const drop[] = {"“", "”", "\"", "'", "‘", "’", "(",
-                                       ")", "（", "）", "《", "》", "、"};
-    const unsigned char *p = (const unsigned char *)s;
+    static const uint32_t drop[] = {0x201C, 0x201D, '"', '\'', 0x2018,
+                                    0x2019, '(', ')', 0xFF08, 0xFF09,
+                                    0x300A, 0x300B, 0x3001};
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     size_t n = 0, k;
     while (*p && n < max) {
-        int len = *p < 0x80 ? 1 : *p < 0xE0 ? 2 : *p < 0xF0 ? 3 : 4;
-        uint32_t c = *p < 0x80   ? *p
-                     : len == 2 ? (uint32_t)(*p & 0x1F)
-                     : len == 3 ? (uint32_t)(*p & 0x0F)
-                                : (uint32_t)(*p & 0x07);
-        int skip = 0, i;
-        for (i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return n; /* not UTF-8: stop */
-            c = (c << 6) | (p[i] & 0x3F);
-        }
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &c);
+        int skip = 0;
+        if (len <= 0)
+            return n; /* not UTF-8: stop */
         for (k = 0; k < sizeof drop / sizeof *drop; k++)
-            if (!strncmp((const char *)p, drop[k], strlen(drop[k])) &&
-                strlen(drop[k]) == (size_t)len)
-                skip = 1;
+            skip |= (uint32_t)c == drop[k];
         if (!skip)
-            cp[n++] = c;
+            cp[n++] = (uint32_t)c;
         p += len;
     }
     return n;
