@@ -199,6 +199,14 @@ ft_utf8_put(char *buf, uint32_t cp)
 }
 
 int
+ft_is_space(uint32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
+           cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF || cp == 0x200B ||
+           cp < 0x20;
+}
+
+int
 ft_is_cjk(uint32_t cp)
 {
     return (cp >= 0x2E80 && cp <= 0x9FFF) || (cp >= 0xAC00 && cp <= 0xD7AF) ||

@@ -207,15 +207,6 @@ fail(ft_error *err, ft_status code, const char *fmt, const char *a)
     return code;
 }
 
-/* 1 for characters that carry no ink worth keeping. */
-static int
-is_space(uint32_t cp)
-{
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-           cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF || cp == 0x200B ||
-           cp < 0x20;
-}
-
 /* Spatial-hash key of a point on a 2pt grid. */
 static uint64_t
 cell_key(long gx, long gy)
@@ -1081,7 +1072,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
          * approximates whatever the text direction; spaces count too */
         if (rects[i].x2 - rects[i].x1 < 3 || rects[i].y2 - rects[i].y1 < 3)
             tiny++;
-        if (is_space(cp)) {
+        if (ft_is_space(cp)) {
             space = 1;
             continue;
         }

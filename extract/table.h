@@ -111,6 +111,11 @@ typedef struct ft_cell {
 /* OCR confidence (0..100) under which a cell is marked for a look. */
 #define FT_OCR_LOW 70
 
+/* 1 for characters poppler's text gives as white space between words
+ * (space, tab, line breaks, NBSP, ideographic space, zero-width ones and
+ * other controls). */
+int ft_is_space(uint32_t cp);
+
 /* One table, possibly stitched from several pages. */
 typedef struct ft_table {
     char *title;        /* e.g. 2023年预算收支总表, or NULL */

@@ -341,9 +341,7 @@ extern "C" int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out)
                 out->n_tiny += tiny(x0, y0, x1, y1);
                 out->n_chars++;
                 uint32_t cp = *word->getChar(k);
-                if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' ||
-                    cp == 0xA0 || cp == 0x3000 || cp == 0xFEFF ||
-                    cp == 0x200B || cp < 0x20) {
+                if (ft_is_space(cp)) {
                     space = 1;
                     continue;
                 }

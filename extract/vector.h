@@ -11,11 +11,11 @@
 #ifndef FT_VECTOR_H
 #define FT_VECTOR_H
 
-#include "table.h"
-
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#include "table.h"
 
 typedef struct ft_vdoc ft_vdoc;
 
