@@ -214,15 +214,72 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
 }
 
 
+/* Facing pages (Taiwanese budget books print one table across a
+ * spread): the left half's title runs on into the right half's, and only
+ * the right half prints the unit. a is complete, b has all its rows. */
+static ft_status
+join_facing(ft_table *a, ft_table *b)
+{
+    char *joined;
+    size_t la, lb;
+    if (a->unit || !b->unit || !a->title || !b->title ||
+        b->page_first != a->page_last + 1 ||
+        a->n_rows - a->n_header_rows != b->n_rows - b->n_header_rows ||
+        strstr(a->title, "表"))
+        return FT_OK;
+    la = strlen(a->title);
+    lb = strlen(b->title);
+    joined = malloc(la + lb + 1);
+    a->unit = strdup(b->unit);
+    if (!joined || !a->unit) {
+        free(joined);
+        return FT_ERR_NOMEM;
+    }
+    memcpy(joined, a->title, la);
+    memcpy(joined + la, b->title, lb + 1);
+    free(a->title);
+    a->title = joined;
+    free(b->title);
+    b->title = strdup(joined);
+    return b->title ? FT_OK : FT_ERR_NOMEM;
+}
+
+/* Hands the first table of the window to the sink and drops it from the
+ * window. */
+static ft_status
+emit_first(ft_table_list *w, ft_table_sink sink, void *ctx)
+{
+    ft_table t = w->items[0];
+    ft_status st;
+    memmove(w->items, w->items + 1, (w->n - 1) * sizeof *w->items);
+    w->n--;
+    st = sink(ctx, &t);
+    ft_table_clear(&t);
+    return st;
+}
+
+/* Collects the tables a sink is given, for ft_doc_extract. */
+static ft_status
+collect(void *ctx, ft_table *t)
+{
+    ft_status st = ft_table_list_push(ctx, t);
+    if (st == FT_OK)
+        memset(t, 0, sizeof *t);
+    return st;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
 
 ft_status
-ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
-               ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
+ft_doc_extract_each(ft_doc *doc, int first, int last, ft_table_sink sink,
+                    void *ctx, ft_log *log, ft_prose_list *prose,
+                    ft_extract_stats *stats)
 {
     ft_status st = FT_OK;
+    ft_table_list w = {0}; /* tables not yet handed on: the last two */
+    size_t joined = 0;     /* w.items[0..joined) were joined with the next */
     int p;
 
     memset(stats, 0, sizeof *stats);
@@ -233,58 +290,48 @@ ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
         memset(&page, 0, sizeof page);
         st = extract_page(doc, p, &page, &found, log, prose, stats);
         if (st == FT_OK)
-            st = ft_tables_stitch(tables, &found);
-        t1 = seconds_now();
-        stats->t_tables += t1 - t0; /* the reading is taken out below */
+            st = ft_tables_stitch(&w, &found);
         ft_table_list_clear(&found);
         ft_page_clear(&page);
-    }
-
-    stats->t_tables -= stats->t_read;
-
-    /* facing pages (Taiwanese budget books print one table across a
-     * spread): the left half's title runs on into the right half's, and
-     * only the right half prints the unit */
-    {
-        size_t k;
-        for (k = 0; st == FT_OK && k + 1 < tables->n; k++) {
-            ft_table *a = &tables->items[k], *b = &tables->items[k + 1];
-            char *joined;
-            size_t la, lb;
-            if (a->unit || !b->unit || !a->title || !b->title ||
-                b->page_first != a->page_last + 1 ||
-                a->n_rows - a->n_header_rows != b->n_rows - b->n_header_rows ||
-                strstr(a->title, "表"))
-                continue;
-            la = strlen(a->title);
-            lb = strlen(b->title);
-            joined = malloc(la + lb + 1);
-            a->unit = malloc(strlen(b->unit) + 1);
-            if (!joined || !a->unit) {
-                free(joined);
-                st = FT_ERR_NOMEM;
-                break;
-            }
-            memcpy(a->unit, b->unit, strlen(b->unit) + 1);
-            memcpy(joined, a->title, la);
-            memcpy(joined + la, b->title, lb + 1);
-            free(a->title);
-            a->title = joined;
-            free(b->title);
-            b->title = malloc(la + lb + 1);
-            if (!b->title) {
-                st = FT_ERR_NOMEM;
-                break;
-            }
-            memcpy(b->title, joined, la + lb + 1);
+        /* only the last table can still grow: a table is joined with
+         * its facing page once that one is whole (not last), and handed
+         * on once joined */
+        while (st == FT_OK && w.n >= 3 && joined < w.n - 2) {
+            st = join_facing(&w.items[joined], &w.items[joined + 1]);
+            joined++;
+        }
+        t1 = seconds_now();
+        stats->t_tables += t1 - t0; /* the reading is taken out below */
+        while (st == FT_OK && joined >= 1) {
+            st = emit_first(&w, sink, ctx);
+            joined--;
         }
     }
+    stats->t_tables -= stats->t_read;
+
     /* a title on the last page with no table after it */
-    while (tables->n > 0 && tables->items[tables->n - 1].n_rows == 0) {
-        ft_table_clear(&tables->items[tables->n - 1]);
-        tables->n--;
+    while (w.n > 0 && w.items[w.n - 1].n_rows == 0) {
+        ft_table_clear(&w.items[w.n - 1]);
+        w.n--;
     }
+    if (joined > w.n)
+        joined = w.n;
+    while (st == FT_OK && w.n >= 2 && joined < w.n - 1) {
+        st = join_facing(&w.items[joined], &w.items[joined + 1]);
+        joined++;
+    }
+    while (st == FT_OK && w.n > 0)
+        st = emit_first(&w, sink, ctx);
+    ft_table_list_clear(&w);
     return st;
+}
+
+ft_status
+ft_doc_extract(ft_doc *doc, int first, int last, ft_table_list *tables,
+               ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
+{
+    return ft_doc_extract_each(doc, first, last, collect, tables, log, prose,
+                               stats);
 }
 
 ft_status

@@ -98,6 +98,20 @@ ft_status ft_doc_extract(ft_doc *doc, int first, int last,
                          struct ft_table_list *tables, ft_log *log,
                          ft_prose_list *prose, ft_extract_stats *stats);
 
+/* Takes a finished table: its contents are the sink's to keep (it may
+ * move them out and zero *t); what is left is freed after the call. */
+typedef ft_status (*ft_table_sink)(void *ctx, ft_table *t);
+
+/**
+ * As ft_doc_extract, but hands each table to sink, in order, as soon as
+ * no later page can change it (a table continued over pages is handed on
+ * whole). Only the last two tables are held, so memory does not grow
+ * with the page count. A sink's error stops the extraction.
+ */
+ft_status ft_doc_extract_each(ft_doc *doc, int first, int last,
+                              ft_table_sink sink, void *ctx, ft_log *log,
+                              ft_prose_list *prose, ft_extract_stats *stats);
+
 /**
  * Extracts one page on its own, as `fiscaltab inspect` shows it: its
  * tables go to *tables (not stitched) and, when png is not NULL, the page

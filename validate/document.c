@@ -552,12 +552,11 @@ ft_table_kind(const ft_table *t)
 }
 
 ft_status
-ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
+ft_validate_across(const ft_table *tables, size_t n, ft_log *log)
 {
     size_t i, summary = n, income = n, expense = n, approp = n, general = n;
     size_t basic = n;
     ft_status st = FT_OK;
-    int r, c;
 
     for (i = 0; i < n; i++) {
         const char *k = ft_table_kind(&tables[i]);
@@ -602,26 +601,58 @@ ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
                        "基本支出 agrees with the 基本支出经济分类表");
     if (st == FT_OK)
         st = check_project_forms(log, tables, n);
+    return st;
+}
 
-    /* oddities in the cells */
-    for (i = 0; i < n && st == FT_OK; i++) {
-        const ft_table *t = &tables[i];
-        for (r = 0; r < t->n_rows && st == FT_OK; r++)
-            for (c = 0; c < t->n_cols && st == FT_OK; c++) {
-                const ft_cell *cell = FT_CELL(t, r, c);
-                if (cell->kind == FT_CELL_TEXT && cell->text)
-                    st = oddities(log, cell->text, cell->page, (int)i, r, c);
-                else if (cell->kind == FT_CELL_NUMBER && cell->value < 0) {
-                    char msg[200];
-                    snprintf(msg, sizeof msg,
-                             "negative amount \"%s\": worth a look",
-                             cell->text ? cell->text : "");
-                    st = ft_log_add(log, cell->page, (int)i, r, c, "check",
-                                    "negative_amount", FT_INFO, NULL, NULL,
-                                    msg);
-                }
+ft_status
+ft_validate_cells(const ft_table *t, int index, ft_log *log)
+{
+    ft_status st = FT_OK;
+    int r, c;
+    for (r = 0; r < t->n_rows && st == FT_OK; r++)
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            if (cell->kind == FT_CELL_TEXT && cell->text)
+                st = oddities(log, cell->text, cell->page, index, r, c);
+            else if (cell->kind == FT_CELL_NUMBER && cell->value < 0) {
+                char msg[200];
+                snprintf(msg, sizeof msg,
+                         "negative amount \"%s\": worth a look",
+                         cell->text ? cell->text : "");
+                st = ft_log_add(log, cell->page, index, r, c, "check",
+                                "negative_amount", FT_INFO, NULL, NULL, msg);
             }
-    }
+        }
+    return st;
+}
+
+int
+ft_table_needed_across(const ft_table *t, const ft_table *const *seen,
+                       size_t n_seen)
+{
+    const char *k = ft_table_kind(t);
+    size_t i;
+    if (!strcmp(k, "project_expense") ||
+        !strcmp(k, "project_performance_form"))
+        return 1;
+    if (strcmp(k, "income_expense_summary") && strcmp(k, "income_summary") &&
+        strcmp(k, "expense_summary") && strcmp(k, "appropriation_summary") &&
+        strcmp(k, "general_budget_expense") &&
+        strcmp(k, "basic_expense_economic"))
+        return 0;
+    for (i = 0; i < n_seen; i++)
+        if (!strcmp(ft_table_kind(seen[i]), k))
+            return 0; /* only the first of a kind is compared */
+    return 1;
+}
+
+ft_status
+ft_validate_document(const ft_table *tables, size_t n, ft_log *log)
+{
+    ft_status st = ft_validate_across(tables, n, log);
+    size_t i;
+    for (i = 0; i < n && st == FT_OK; i++)
+        st = ft_validate_cells(&tables[i], (int)i, log);
     return st;
 }
 

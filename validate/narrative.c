@@ -291,7 +291,26 @@ typedef struct cand {
     size_t table;
     int row, col;
     int firm;
+    const char *title, *text; /* the table's title and the cell's text */
 } cand;
+
+/* A table figure a narrative word names, found when its table is done. */
+typedef struct fig {
+    const char *word;       /* KEYS[k][1] */
+    const char *kind;       /* ft_table_kind() of its table */
+    double yuan, tol;
+    size_t table;
+    int row, col;
+    char *title, *text;
+} fig;
+
+/* At most this many figures are kept for a word, the first ones. */
+#define MAX_FIGS 32
+
+struct ft_figures {
+    fig *v;
+    size_t n, cap;
+};
 
 /* Scope of a sentence: what money it talks about. */
 enum { SCOPE_ALL, SCOPE_GENERAL, SCOPE_APPROP };
@@ -317,91 +336,139 @@ firm_kind(const char *kind, const char *w, int scope)
            !strcmp(kind, "expense_summary");
 }
 
-/* Adds cell (r, c) of table ti as a candidate; returns 0 when full. */
-static int
-add_cand(cand *cs, int *n, int max, const ft_table *t, size_t ti, int r,
-         int c, double factor, int firm)
+/* Number of figures kept for word w so far. */
+static size_t
+figs_for(const ft_figures *f, const char *w)
 {
-    const ft_cell *x = FT_CELL(t, r, c);
-    if (x->kind != FT_CELL_NUMBER || *n >= max)
-        return *n < max;
-    cs[*n].firm = firm;
-    cs[*n].yuan = x->value * factor;
-    cs[*n].tol = 0.5 * pow(10, -x->decimals) * factor;
-    cs[*n].table = ti;
-    cs[*n].row = r;
-    cs[*n].col = c;
-    (*n)++;
-    return 1;
+    size_t i, n = 0;
+    for (i = 0; i < f->n; i++)
+        n += !strcmp(f->v[i].word, w);
+    return n;
 }
 
-/* The figures the tables give for word w: the number right of a text
- * cell that reads w (or w合计), and the 合计 row's cell in a column
- * whose label ends with w. Returns the count (at most max). */
-static int
-table_figures(const ft_table *tables, size_t n_tables, const char *w,
-              int scope, cand *cs, int max)
+/* Keeps cell (r, c) of table ti as a figure for word w. */
+static ft_status
+add_fig(ft_figures *f, const char *w, const ft_table *t, size_t ti, int r,
+        int c, double factor)
 {
-    size_t i;
-    int n = 0, r, c, k;
+    const ft_cell *x = FT_CELL(t, r, c);
+    fig *g;
+    if (x->kind != FT_CELL_NUMBER || figs_for(f, w) >= MAX_FIGS)
+        return FT_OK;
+    if (f->n == f->cap) {
+        size_t nc = f->cap ? f->cap * 2 : 32;
+        fig *v = realloc(f->v, nc * sizeof *v);
+        if (!v)
+            return FT_ERR_NOMEM;
+        f->v = v;
+        f->cap = nc;
+    }
+    g = &f->v[f->n];
+    memset(g, 0, sizeof *g);
+    g->word = w;
+    g->kind = ft_table_kind(t);
+    g->yuan = x->value * factor;
+    g->tol = 0.5 * pow(10, -x->decimals) * factor;
+    g->table = ti;
+    g->row = r;
+    g->col = c;
+    g->title = strdup(t->title ? t->title : "");
+    g->text = strdup(x->text ? x->text : "");
+    if (!g->title || !g->text) {
+        free(g->title);
+        free(g->text);
+        return FT_ERR_NOMEM;
+    }
+    f->n++;
+    return FT_OK;
+}
+
+/* The figures table t gives for word w: the number right of a text cell
+ * that reads w (or w合计), and the 合计 row's cell in a column whose label
+ * ends with w. */
+static ft_status
+collect_figures(ft_figures *f, const ft_table *t, size_t ti, const char *w)
+{
+    int r, c, k, total_row = -1;
     size_t wl = strlen(w);
-    for (i = 0; i < n_tables; i++) {
-        const ft_table *t = &tables[i];
-        double factor = ft_unit_yuan(t->unit);
-        int total_row = -1, firm = firm_kind(ft_table_kind(t), w, scope);
-        if (factor <= 0)
-            continue;
-        for (r = t->n_header_rows; r < t->n_rows; r++) {
-            for (c = 0; c < t->n_cols; c++) {
-                const ft_cell *x = FT_CELL(t, r, c);
-                char *l;
-                int hit;
-                if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+    double factor = ft_unit_yuan(t->unit);
+    ft_status st = FT_OK;
+    if (factor <= 0)
+        return FT_OK;
+    for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            char *l;
+            int hit;
+            if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+                continue;
+            l = plain_label(x->text);
+            if (!l)
+                return FT_ERR_NOMEM;
+            if (total_row < 0 && c == 0 &&
+                (!strcmp(l, "合计") || !strcmp(l, "总计")))
+                total_row = r;
+            hit = !strncmp(l, w, wl) &&
+                  (!l[wl] || !strcmp(l + wl, "合计") ||
+                   !strcmp(l + wl, "小计"));
+            free(l);
+            if (!hit)
+                continue;
+            for (k = c + x->colspan; k < t->n_cols; k++) {
+                const ft_cell *y = FT_CELL(t, r, k);
+                if (y->covered)
                     continue;
-                l = plain_label(x->text);
-                if (!l)
-                    return n;
-                if (total_row < 0 && c == 0 &&
-                    (!strcmp(l, "合计") || !strcmp(l, "总计")))
-                    total_row = r;
-                hit = !strncmp(l, w, wl) &&
-                      (!l[wl] || !strcmp(l + wl, "合计") ||
-                       !strcmp(l + wl, "小计"));
-                free(l);
-                if (!hit)
-                    continue;
-                for (k = c + x->colspan; k < t->n_cols; k++) {
-                    const ft_cell *y = FT_CELL(t, r, k);
-                    if (y->covered)
-                        continue;
-                    if (y->kind == FT_CELL_NUMBER) {
-                        add_cand(cs, &n, max, t, i, r, k, factor, firm);
-                        break;
-                    }
-                    if (y->kind == FT_CELL_TEXT)
-                        break;
+                if (y->kind == FT_CELL_NUMBER) {
+                    st = add_fig(f, w, t, ti, r, k, factor);
+                    break;
                 }
+                if (y->kind == FT_CELL_TEXT)
+                    break;
             }
         }
-        if (total_row < 0)
+    }
+    if (total_row < 0)
+        return st;
+    for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+        char *lab = ft_column_label(t, c), *fo, *last;
+        int hit;
+        if (!lab)
+            return FT_ERR_NOMEM;
+        fo = ft_text_fold(lab);
+        free(lab);
+        if (!fo)
+            return FT_ERR_NOMEM;
+        last = strrchr(fo, '/');
+        last = last ? last + 1 : fo;
+        hit = strlen(last) >= wl && !strcmp(last + strlen(last) - wl, w);
+        free(fo);
+        if (hit)
+            st = add_fig(f, w, t, ti, total_row, c, factor);
+    }
+    return st;
+}
+
+/* The figures kept for word w, as candidates for a sentence's scope.
+ * Returns the count (at most max). */
+static int
+table_figures(const ft_figures *f, const char *w, int scope, cand *cs,
+              int max)
+{
+    size_t i;
+    int n = 0;
+    for (i = 0; f && i < f->n && n < max; i++) {
+        const fig *g = &f->v[i];
+        if (strcmp(g->word, w))
             continue;
-        for (c = 0; c < t->n_cols; c++) {
-            char *lab = ft_column_label(t, c), *f, *last;
-            int hit;
-            if (!lab)
-                return n;
-            f = ft_text_fold(lab);
-            free(lab);
-            if (!f)
-                return n;
-            last = strrchr(f, '/');
-            last = last ? last + 1 : f;
-            hit = strlen(last) >= wl &&
-                  !strcmp(last + strlen(last) - wl, w);
-            free(f);
-            if (hit)
-                add_cand(cs, &n, max, t, i, total_row, c, factor, firm);
-        }
+        cs[n].firm = firm_kind(g->kind, w, scope);
+        cs[n].yuan = g->yuan;
+        cs[n].tol = g->tol;
+        cs[n].table = g->table;
+        cs[n].row = g->row;
+        cs[n].col = g->col;
+        cs[n].title = g->title;
+        cs[n].text = g->text;
+        n++;
     }
     return n;
 }
@@ -454,7 +521,7 @@ word_before(const char *s, const char *at, char *out, size_t size)
 /* Checks the amounts a sentence [s, e) names against the tables. */
 static ft_status
 check_against_tables(const char *s, const char *e, int page,
-                     const ft_table *tables, size_t n_tables, ft_log *log)
+                     const ft_figures *figs, ft_log *log)
 {
     figure f;
     const char *p = s;
@@ -501,7 +568,7 @@ check_against_tables(const char *s, const char *e, int page,
                 scope = SCOPE_GENERAL;
             else if (strstr(before, "财政拨款"))
                 scope = SCOPE_APPROP;
-            n = table_figures(tables, n_tables, KEYS[k][1], scope, cs, 32);
+            n = table_figures(figs, KEYS[k][1], scope, cs, 32);
         }
         if (n == 0)
             continue;
@@ -523,7 +590,6 @@ check_against_tables(const char *s, const char *e, int page,
             continue;
         {
             const cand *c = &cs[best];
-            const ft_table *t = &tables[c->table];
             char name[16], sentence[300];
             double exp = c->yuan / factor, act = f.v;
             size_t sl = (size_t)(e - s) < sizeof sentence - 1
@@ -535,10 +601,7 @@ check_against_tables(const char *s, const char *e, int page,
             snprintf(msg, sizeof msg,
                      "%s %.*f%s %s '%.100s' %s (%s): %.200s", KEYS[k][0],
                      f.decimals, f.v, factor == 1e4 ? "万元" : "元",
-                     pass ? "as in" : "but not in", t->title ? t->title : "",
-                     name, FT_CELL(t, c->row, c->col)->text
-                               ? FT_CELL(t, c->row, c->col)->text
-                               : "",
+                     pass ? "as in" : "but not in", c->title, name, c->text,
                      sentence);
             st = ft_log_add(log, page, -1, -1, -1, "check",
                             "narrative_table", pass ? FT_PASS : FT_FAIL,
@@ -691,9 +754,58 @@ ft_document_year(const ft_prose_list *prose, const ft_table *tables,
     return doc_year;
 }
 
+ft_figures *
+ft_figures_new(void)
+{
+    return calloc(1, sizeof(ft_figures));
+}
+
+void
+ft_figures_free(ft_figures *f)
+{
+    size_t i;
+    if (!f)
+        return;
+    for (i = 0; i < f->n; i++) {
+        free(f->v[i].title);
+        free(f->v[i].text);
+    }
+    free(f->v);
+    free(f);
+}
+
+ft_status
+ft_figures_add(ft_figures *f, const ft_table *t, size_t index)
+{
+    size_t k, j;
+    ft_status st = FT_OK;
+    for (k = 0; k < sizeof KEYS / sizeof *KEYS && st == FT_OK; k++) {
+        for (j = 0; j < k && strcmp(KEYS[j][1], KEYS[k][1]); j++)
+            ;
+        if (j == k) /* each word once */
+            st = collect_figures(f, t, index, KEYS[k][1]);
+    }
+    return st;
+}
+
 ft_status
 ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                  size_t n_tables, ft_log *log)
+{
+    ft_figures *f = ft_figures_new();
+    size_t i;
+    ft_status st = f ? FT_OK : FT_ERR_NOMEM;
+    for (i = 0; i < n_tables && st == FT_OK; i++)
+        st = ft_figures_add(f, &tables[i], i);
+    if (st == FT_OK)
+        st = ft_validate_text_with(prose, tables, n_tables, f, log);
+    ft_figures_free(f);
+    return st;
+}
+
+ft_status
+ft_validate_text_with(const ft_prose_list *prose, const ft_table *tables,
+                      size_t n_tables, const ft_figures *figs, ft_log *log)
 {
     int doc_year = ft_document_year(prose, tables, n_tables);
     size_t i;
@@ -757,7 +869,7 @@ ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                                     log);
                 if (st == FT_OK)
                     st = check_against_tables(w, stop, prose->items[i].page,
-                                              tables, n_tables, log);
+                                              figs, log);
                 w = end ? end + 3 : stop;
             }
         }

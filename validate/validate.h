@@ -30,6 +30,25 @@ ft_status ft_validate_table(const ft_table *t, int index, ft_log *log);
 ft_status ft_validate_text(const ft_prose_list *prose, const ft_table *tables,
                            size_t n_tables, ft_log *log);
 
+/* The table figures the narrative may name (基本支出, 项目支出, 人员经费…),
+ * gathered a table at a time so the tables need not be kept. */
+typedef struct ft_figures ft_figures;
+
+/* A new, empty set; NULL on OOM. */
+ft_figures *ft_figures_new(void);
+
+/* Adds the figures of table number index. Returns FT_ERR_NOMEM on OOM. */
+ft_status ft_figures_add(ft_figures *f, const ft_table *t, size_t index);
+
+/* Frees the set; NULL is ignored. */
+void ft_figures_free(ft_figures *f);
+
+/* As ft_validate_text, with the figures gathered beforehand; tables
+ * need only their titles and pages (the cells are not read). */
+ft_status ft_validate_text_with(const ft_prose_list *prose,
+                                const ft_table *tables, size_t n_tables,
+                                const ft_figures *figs, ft_log *log);
+
 /* The kind of a table from its title: "income_expense_summary",
  * "income_summary", "expense_summary", "appropriation_summary",
  * "general_budget_expense", "basic_expense_economic", "government_fund",
@@ -45,6 +64,20 @@ const char *ft_table_kind(const ft_table *t);
  */
 ft_status ft_validate_document(const ft_table *tables, size_t n,
                                ft_log *log);
+
+/* The checks across tables alone (收支总表 against 收入总表 and 支出总表,
+ * 基本支出, project forms against 项目支出表): they read only the first
+ * table of each summary kind and the project tables. */
+ft_status ft_validate_across(const ft_table *tables, size_t n, ft_log *log);
+
+/* 1 when ft_validate_across reads table t, given the tables seen before
+ * it that it reads: a converter streaming tables keeps only these. */
+int ft_table_needed_across(const ft_table *t, const ft_table *const *seen,
+                           size_t n_seen);
+
+/* Logs oddities in one table's cells (doubled words, template leftovers,
+ * negative amounts) as info. */
+ft_status ft_validate_cells(const ft_table *t, int index, ft_log *log);
 
 /* Logs doubled words and template leftovers in the narrative as info. */
 ft_status ft_validate_prose_oddities(const ft_prose_list *prose,
