@@ -4,6 +4,7 @@
  * still convert; the outputs are written atomically.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,97 +126,49 @@ make_dirs(const char *dir)
 }
 
 
-/* Writes the dataset fragment of a converted document. */
-static ft_status
-write_fragment(const ft_doc_result *res, const ft_prose_list *prose,
-               const char *path, ft_error *err)
-{
-    ft_dataset_info info;
-    ft_dataset_cell *cells = NULL;
-    size_t n = 0, cap = 0, i, k;
-    ft_status st = FT_OK;
-    int r, c, decided = 0;
-
-    memset(&info, 0, sizeof info);
-    info.year = ft_document_year(prose, res->tables, res->n_tables);
-    info.kind = "预算";
-    for (i = 0; i < res->n_tables; i++) {
-        const ft_table *t = &res->tables[i];
-        if (!info.entity && t->entity)
-            info.entity = t->entity;
-        if (!decided && t->title && strstr(t->title, "决算")) {
-            info.kind = "决算";
-            decided = 1;
-        }
-    }
-    for (i = 0; i < res->n_tables && st == FT_OK; i++) {
-        const ft_table *t = &res->tables[i];
-        char **codes = ft_table_codes(t);
-        if (!codes)
-            return FT_ERR_NOMEM;
-        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
-            for (c = 0; c < t->n_cols; c++) {
-                const ft_cell *cell = FT_CELL(t, r, c);
-                ft_dataset_cell *d;
-                if (cell->kind != FT_CELL_NUMBER)
-                    continue;
-                if (n == cap) {
-                    size_t nc = cap ? cap * 2 : 256;
-                    ft_dataset_cell *v = realloc(cells, nc * sizeof *v);
-                    if (!v) {
-                        st = FT_ERR_NOMEM;
-                        break;
-                    }
-                    cells = v;
-                    cap = nc;
-                }
-                d = &cells[n++];
-                memset(d, 0, sizeof *d);
-                d->table = (int)i;
-                d->row = r;
-                d->col = c;
-                d->text = cell->text;
-                d->value = cell->value;
-                d->has_value = 1;
-                d->row_label = ft_row_label(t, r, c);
-                d->column_label = ft_column_label(t, c);
-                d->code = codes[r] ? strdup(codes[r]) : NULL;
-            }
-        }
-        for (r = 0; r < t->n_rows; r++)
-            free(codes[r]);
-        free(codes);
-    }
-    if (st == FT_OK)
-        st = ft_write_fragment(res, &info, cells, n, path, err);
-    for (k = 0; k < n; k++) {
-        free(cells[k].row_label);
-        free(cells[k].column_label);
-        free(cells[k].code);
-    }
-    free(cells);
-    return st;
-}
-
-/*****************************************************************************
- * Public functions
- *****************************************************************************/
+/* A document being converted: tables arrive one by one from extract/,
+ * are normalized, checked and written, and only what the checks across
+ * tables read is kept. */
+typedef struct conv {
+    const ft_convert_opts *o;
+    ft_convert_stats *stats;
+    ft_log log;             /* entries not yet written to the log file */
+    ft_logw *logw;
+    ft_xlsx *xlsx;
+    ft_csvw *csvw;          /* NULL without --csv */
+    FILE *frag;             /* dataset cell lines, NULL without a fragment */
+    ft_figures *figs;       /* what the narrative may name */
+    ft_table *shells;       /* every table without its cells */
+    ft_sheet_info *info;    /* .sheet set to names[i] at the end */
+    char (*names)[128];
+    size_t n, cap;
+    ft_table *kept;         /* whole tables the checks across read; their
+                             * sheets are written last */
+    size_t *kept_index;     /* their numbers in the document */
+    size_t n_kept, cap_kept;
+    ft_log kept_fails;      /* failing entries on kept tables */
+    ft_check_counts cc;
+    char *shown[5];         /* the first failing checks, for stderr */
+    size_t n_shown;
+    ft_log warnings;        /* a scan that was not read: said at the end */
+    int write_failed;
+    ft_error err;
+} conv;
 
 /* A failing sum over cells read by OCR: the least confident number in
  * its row (row totals) or column (the others) is the likeliest misread,
- * and the message says which. Returns FT_ERR_NOMEM on failure. */
+ * and the message says which. t is the entry's table. Returns
+ * FT_ERR_NOMEM on failure. */
 static ft_status
-point_at_least_confident(ft_entry *e, const ft_table *tables, size_t n)
+point_at_least_confident(ft_entry *e, const ft_table *t)
 {
-    const ft_table *t;
     const ft_cell *best = NULL;
     int k, br = -1, bc = -1, by_row;
     char name[16], *m;
     size_t len;
-    if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->table < 0 ||
-        (size_t)e->table >= n || e->row < 0 || e->col < 0)
+    if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->row < 0 ||
+        e->col < 0 || e->row >= t->n_rows || e->col >= t->n_cols)
         return FT_OK;
-    t = &tables[e->table];
     by_row = !strcmp(e->rule, "row_total");
     for (k = 0; k < (by_row ? t->n_cols : t->n_rows); k++) {
         int r = by_row ? e->row : k, c = by_row ? k : e->col;
@@ -241,25 +194,510 @@ point_at_least_confident(ft_entry *e, const ft_table *tables, size_t n)
     return FT_OK;
 }
 
+/* Copies an entry into another log. */
+static ft_status
+copy_entry(ft_log *to, const ft_entry *e)
+{
+    return ft_log_add(to, e->page, e->table, e->row, e->col, e->kind,
+                      e->rule, e->status, e->has_values ? &e->expected : NULL,
+                      e->has_values ? &e->actual : NULL, e->message);
+}
+
+/* 1 when table number i is kept whole until the end. */
+static int
+is_kept(const conv *cv, int i)
+{
+    size_t k;
+    for (k = 0; k < cv->n_kept; k++)
+        if (cv->kept_index[k] == (size_t)i)
+            return 1;
+    return 0;
+}
+
+/* Writes the entries gathered so far to the log file, counts them, and
+ * keeps what is said on stderr and what later sheets need. */
+static ft_status
+flush_log(conv *cv)
+{
+    size_t i;
+    ft_status st = FT_OK;
+    for (i = 0; i < cv->log.n && st == FT_OK; i++) {
+        const ft_entry *e = &cv->log.items[i];
+        int known = e->table >= 0 && (size_t)e->table < cv->n;
+        ft_logw_put(cv->logw, e, known ? cv->names[e->table] : NULL);
+        if (!strcmp(e->kind, "check")) {
+            if (e->status == FT_PASS)
+                cv->cc.passed++;
+            else if (e->status == FT_FAIL)
+                cv->cc.failed++;
+            else
+                cv->cc.info++;
+            if (known && e->status == FT_PASS)
+                cv->info[e->table].passed++;
+            else if (known && e->status == FT_FAIL)
+                cv->info[e->table].failed++;
+        }
+        if (e->status == FT_FAIL && !strcmp(e->kind, "extract") &&
+            !cv->o->quiet)
+            fprintf(stderr, "fiscaltab: warning: %s: page %d: %s\n",
+                    cv->o->input, e->page, e->message);
+        if (e->status == FT_FAIL && !strcmp(e->kind, "check") && known &&
+            cv->n_shown < 5) {
+            size_t len = strlen(e->message) + 200;
+            char *m = malloc(len);
+            if (!m)
+                return FT_ERR_NOMEM;
+            snprintf(m, len, "sheet '%s': %s", cv->names[e->table],
+                     e->message);
+            cv->shown[cv->n_shown++] = m;
+        }
+        if (!strcmp(e->rule, "ocr_unavailable") ||
+            !strcmp(e->rule, "ocr_failed"))
+            st = copy_entry(&cv->warnings, e);
+        if (st == FT_OK && e->status == FT_FAIL && known &&
+            is_kept(cv, e->table))
+            st = copy_entry(&cv->kept_fails, e);
+    }
+    ft_log_clear(&cv->log);
+    return st;
+}
+
+/* The failing entries of table i in log (pointers into it); *n set.
+ * NULL with *n = 0 when there are none or on OOM (*oom set). */
+static const ft_entry **
+fails_of(const ft_log *log, int i, size_t *n, int *oom)
+{
+    const ft_entry **v;
+    size_t k, m = 0;
+    *n = 0;
+    *oom = 0;
+    for (k = 0; k < log->n; k++)
+        m += log->items[k].table == i && log->items[k].status == FT_FAIL;
+    if (m == 0)
+        return NULL;
+    v = malloc(m * sizeof *v);
+    if (!v) {
+        *oom = 1;
+        return NULL;
+    }
+    for (k = 0; k < log->n; k++)
+        if (log->items[k].table == i && log->items[k].status == FT_FAIL)
+            v[(*n)++] = &log->items[k];
+    return v;
+}
+
+/* Notes a writer's failure: the conversion goes on to find the other
+ * errors, but nothing is renamed into place. */
+static ft_status
+write_status(conv *cv, ft_status st)
+{
+    if (st == FT_ERR_WRITE) {
+        cv->write_failed = 1;
+        return FT_OK;
+    }
+    return st;
+}
+
+/* Writes the dataset lines of table i's amounts. */
+static ft_status
+fragment_cells(FILE *body, const ft_table *t, size_t i)
+{
+    ft_dataset_cell d;
+    char **codes = ft_table_codes(t);
+    int r, c;
+    ft_status st = FT_OK;
+    if (!codes)
+        return FT_ERR_NOMEM;
+    for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            if (cell->kind != FT_CELL_NUMBER)
+                continue;
+            memset(&d, 0, sizeof d);
+            d.table = (int)i;
+            d.row = r;
+            d.col = c;
+            d.text = cell->text;
+            d.value = cell->value;
+            d.has_value = 1;
+            d.row_label = ft_row_label(t, r, c);
+            d.column_label = ft_column_label(t, c);
+            d.code = codes[r];
+            ft_fragment_cells(body, &d, 1);
+            free(d.row_label);
+            free(d.column_label);
+        }
+    for (r = 0; r < t->n_rows; r++)
+        free(codes[r]);
+    free(codes);
+    return st;
+}
+
+/* Normalizes and checks table i, logging what was done and found. */
+static ft_status
+process_table(conv *cv, ft_table *t, int i)
+{
+    ft_log *log = &cv->log;
+    norm_ctx ctx = {log, i, FT_OK};
+    ft_status st = FT_OK;
+    size_t numbers;
+    char msg[512], pages[32];
+    double tn;
+    int r, c;
+    if (t->page_first == t->page_last)
+        snprintf(pages, sizeof pages, "page %d", t->page_first);
+    else
+        snprintf(pages, sizeof pages, "pages %d-%d", t->page_first,
+                 t->page_last);
+    if (t->dropped_header_rows) {
+        snprintf(msg, sizeof msg,
+                 "continued over a page break; %d repeated header rows "
+                 "dropped",
+                 t->dropped_header_rows);
+        st = ft_log_add(log, t->page_last, i, -1, -1, "extract", "stitched",
+                        FT_INFO, NULL, NULL, msg);
+    } else if (t->page_last > t->page_first) {
+        st = ft_log_add(log, t->page_last, i, -1, -1, "extract", "stitched",
+                        FT_INFO, NULL, NULL,
+                        "continued over a page break without a repeated "
+                        "header");
+    }
+    /* control characters cannot go into xlsx XML: strip and log */
+    for (r = 0; r < t->n_rows && st == FT_OK; r++)
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            size_t n = cell->text ? ft_strip_controls(cell->text) : 0;
+            if (n) {
+                snprintf(msg, sizeof msg, "%zu control characters removed",
+                         n);
+                st = ft_log_add(log, cell->page, i, r, c, "normalize",
+                                "control_characters", FT_INFO, NULL, NULL,
+                                msg);
+            }
+        }
+    if (st != FT_OK)
+        return st;
+    tn = ft_now();
+    numbers = ft_normalize_table(t, on_norm, &ctx);
+    cv->stats->t_normalize += ft_now() - tn;
+    cv->stats->numbers += numbers;
+    st = ctx.st;
+    if (st == FT_OK) {
+        snprintf(msg, sizeof msg,
+                 "%s: %d rows x %d columns, %d header rows, %zu amounts, "
+                 "%s, unit %s%s, kind %s",
+                 t->title ? t->title : "(untitled table)", t->n_rows,
+                 t->n_cols, t->n_header_rows, numbers, pages,
+                 t->unit ? t->unit : "(none)",
+                 t->ruled ? ", ruled" : ", from text alignment",
+                 ft_table_kind(t));
+        st = ft_log_add(log, t->page_first, i, -1, -1, "extract", "table",
+                        FT_INFO, NULL, NULL, msg);
+    }
+    for (r = 0; st == FT_OK && r < t->n_rows; r++)
+        for (c = 0; st == FT_OK && c < t->n_cols; c++) {
+            /* OCR'd cells read with little confidence: listed */
+            const ft_cell *cell = FT_CELL(t, r, c);
+            char name[16];
+            if (cell->covered || !cell->ocr || !cell->text ||
+                cell->conf >= FT_OCR_LOW)
+                continue;
+            ft_cell_name(r, c, name);
+            snprintf(msg, sizeof msg,
+                     "%s: \"%.80s\" read by OCR with confidence %.0f%%", name,
+                     cell->text, cell->conf);
+            st = ft_log_add(log, cell->page, i, r, c, "extract",
+                            "ocr_low_confidence", FT_INFO, NULL, NULL, msg);
+        }
+    if (st == FT_OK && (t->note || numbers == 0)) {
+        /* an empty table keeps its header and says so */
+        snprintf(msg, sizeof msg, "%s%s%s",
+                 numbers ? "" : "no amounts in the table",
+                 numbers || !t->note ? "" : "; ", t->note ? t->note : "");
+        st = ft_log_add(log, t->page_last, i, -1, -1, "extract",
+                        numbers ? "note" : "empty_table", FT_INFO, NULL, NULL,
+                        msg);
+    }
+    tn = ft_now();
+    if (st == FT_OK)
+        st = ft_validate_table(t, i, log);
+    if (st == FT_OK)
+        st = ft_validate_cells(t, i, log);
+    cv->stats->t_validate += ft_now() - tn;
+    return st;
+}
+
+/* Room for one more table's shell, name and index line. */
+static ft_status
+grow(conv *cv)
+{
+    size_t nc = cv->cap ? cv->cap * 2 : 16;
+    ft_table *s;
+    ft_sheet_info *in;
+    char(*nm)[128];
+    if (cv->n < cv->cap)
+        return FT_OK;
+    s = realloc(cv->shells, nc * sizeof *s);
+    if (s)
+        cv->shells = s;
+    in = realloc(cv->info, nc * sizeof *in);
+    if (in)
+        cv->info = in;
+    nm = realloc(cv->names, nc * sizeof *nm);
+    if (nm)
+        cv->names = nm;
+    if (!s || !in || !nm)
+        return FT_ERR_NOMEM;
+    cv->cap = nc;
+    return FT_OK;
+}
+
+/* A copy of a table's title, texts, pages and sizes, without cells. */
+static ft_status
+make_shell(ft_table *shell, const ft_table *t)
+{
+    *shell = *t;
+    shell->cells = NULL;
+    shell->col_x = NULL;
+    shell->title = t->title ? strdup(t->title) : NULL;
+    shell->entity = t->entity ? strdup(t->entity) : NULL;
+    shell->unit = t->unit ? strdup(t->unit) : NULL;
+    shell->label = t->label ? strdup(t->label) : NULL;
+    shell->note = t->note ? strdup(t->note) : NULL;
+    if ((t->title && !shell->title) || (t->entity && !shell->entity) ||
+        (t->unit && !shell->unit) || (t->label && !shell->label) ||
+        (t->note && !shell->note)) {
+        ft_table_clear(shell);
+        return FT_ERR_NOMEM;
+    }
+    return FT_OK;
+}
+
+/* Takes a finished table from extract/: the ft_table_sink. */
+static ft_status
+take_table(void *vcv, ft_table *t)
+{
+    conv *cv = vcv;
+    size_t i = cv->n;
+    ft_status st;
+    double tw;
+    size_t k;
+
+    st = grow(cv);
+    if (st == FT_OK)
+        st = process_table(cv, t, (int)i);
+    for (k = 0; st == FT_OK && k < cv->log.n; k++)
+        if (cv->log.items[k].table == (int)i)
+            st = point_at_least_confident(&cv->log.items[k], t);
+    if (st == FT_OK)
+        st = ft_figures_add(cv->figs, t, i);
+    if (st == FT_OK)
+        st = make_shell(&cv->shells[i], t);
+    if (st != FT_OK)
+        return st;
+    ft_sheet_name(t, i, cv->names[i]);
+    cv->info[i].sheet = NULL; /* set when the index is written */
+    cv->info[i].kind = ft_table_kind(t);
+    cv->info[i].passed = cv->info[i].failed = 0;
+    cv->n++;
+
+    tw = ft_now();
+    if (!cv->write_failed)
+        st = write_status(cv, ft_xlsx_add(cv->xlsx, cv->names[i], &cv->err));
+    if (st == FT_OK && cv->csvw && !cv->write_failed)
+        st = write_status(cv, ft_csvw_table(cv->csvw, i, t, &cv->err));
+    if (st == FT_OK && cv->frag)
+        st = fragment_cells(cv->frag, t, i);
+    if (st == FT_OK &&
+        ft_table_needed_across(t, cv->kept, cv->n_kept)) {
+        /* kept whole: the checks across tables may mark its cells */
+        if (cv->n_kept == cv->cap_kept) {
+            size_t nc = cv->cap_kept ? cv->cap_kept * 2 : 8;
+            ft_table *v = realloc(cv->kept, nc * sizeof *v);
+            size_t *x;
+            if (v)
+                cv->kept = v;
+            x = realloc(cv->kept_index, nc * sizeof *x);
+            if (x)
+                cv->kept_index = x;
+            if (!v || !x)
+                return FT_ERR_NOMEM;
+            cv->cap_kept = nc;
+        }
+        cv->kept[cv->n_kept] = *t;
+        cv->kept_index[cv->n_kept++] = i;
+        memset(t, 0, sizeof *t);
+    } else if (st == FT_OK && !cv->write_failed) {
+        size_t nf;
+        int oom;
+        const ft_entry **fails = fails_of(&cv->log, (int)i, &nf, &oom);
+        if (oom)
+            return FT_ERR_NOMEM;
+        st = write_status(cv, ft_xlsx_table(cv->xlsx, i, t, fails, nf));
+        free(fails);
+    }
+    cv->stats->t_write += ft_now() - tw;
+    if (st == FT_OK)
+        st = flush_log(cv);
+    /* hand the pages freed with the table back: what stays (shells,
+     * sheet state) is small but sits between them */
+    malloc_trim(0);
+    return st;
+}
+
+/* The checks across tables and on the narrative, once every table is in;
+ * then the kept tables' sheets and the index. */
+static ft_status
+finish(conv *cv, const ft_prose_list *prose)
+{
+    ft_log across = {0};
+    ft_status st;
+    size_t k;
+    double tn = ft_now();
+
+    st = flush_log(cv); /* the pages' entries, after the last table */
+    if (st == FT_OK)
+        st = ft_validate_across(cv->kept, cv->n_kept, &across);
+    for (k = 0; st == FT_OK && k < across.n; k++) {
+        ft_entry *e = &across.items[k];
+        if (e->table >= 0 && (size_t)e->table < cv->n_kept) {
+            st = point_at_least_confident(e, &cv->kept[e->table]);
+            e->table = (int)cv->kept_index[e->table];
+        }
+        if (st == FT_OK)
+            st = copy_entry(&cv->log, e);
+    }
+    ft_log_clear(&across);
+    if (st == FT_OK)
+        st = ft_validate_text_with(prose, cv->shells, cv->n, cv->figs,
+                                   &cv->log);
+    if (st == FT_OK)
+        st = ft_validate_prose_oddities(prose, &cv->log);
+    cv->stats->t_validate += ft_now() - tn;
+    if (st == FT_OK)
+        st = flush_log(cv);
+    tn = ft_now();
+    for (k = 0; st == FT_OK && !cv->write_failed && k < cv->n_kept; k++) {
+        size_t nf;
+        int oom;
+        const ft_entry **fails =
+            fails_of(&cv->kept_fails, (int)cv->kept_index[k], &nf, &oom);
+        if (oom)
+            return FT_ERR_NOMEM;
+        st = write_status(cv, ft_xlsx_table(cv->xlsx, cv->kept_index[k],
+                                            &cv->kept[k], fails, nf));
+        free(fails);
+    }
+    for (k = 0; k < cv->n; k++)
+        cv->info[k].sheet = cv->names[k]; /* names may have moved */
+    if (st == FT_OK && !cv->write_failed)
+        st = write_status(cv,
+                          ft_xlsx_index(cv->xlsx, cv->shells, cv->info, cv->n));
+    cv->stats->t_write += ft_now() - tn;
+    return st;
+}
+
+/* Frees what a conversion holds; unfinished outputs are dropped. */
+static void
+conv_free(conv *cv)
+{
+    size_t k;
+    ft_xlsx_abort(cv->xlsx);
+    ft_logw_abort(cv->logw);
+    ft_csvw_abort(cv->csvw);
+    if (cv->frag)
+        fclose(cv->frag);
+    ft_figures_free(cv->figs);
+    for (k = 0; k < cv->n; k++)
+        ft_table_clear(&cv->shells[k]);
+    free(cv->shells);
+    free(cv->info);
+    free(cv->names);
+    for (k = 0; k < cv->n_kept; k++)
+        ft_table_clear(&cv->kept[k]);
+    free(cv->kept);
+    free(cv->kept_index);
+    ft_log_clear(&cv->log);
+    ft_log_clear(&cv->kept_fails);
+    ft_log_clear(&cv->warnings);
+    for (k = 0; k < cv->n_shown; k++)
+        free(cv->shown[k]);
+}
+
+/* Finishes the outputs: each renamed into place, or none on error. */
+static ft_status
+close_outputs(conv *cv, const ft_prose_list *prose)
+{
+    ft_status st = FT_OK;
+    if (cv->frag) {
+        ft_dataset_info info;
+        ft_doc_result res;
+        const char **kinds = calloc(cv->n + 1, sizeof *kinds);
+        size_t i;
+        int decided = 0;
+        if (!kinds)
+            return FT_ERR_NOMEM;
+        memset(&info, 0, sizeof info);
+        memset(&res, 0, sizeof res);
+        info.year = ft_document_year(prose, cv->shells, cv->n);
+        info.kind = "预算";
+        for (i = 0; i < cv->n; i++) {
+            const ft_table *t = &cv->shells[i];
+            kinds[i] = cv->info[i].kind;
+            if (!info.entity && t->entity)
+                info.entity = t->entity;
+            if (!decided && t->title && strstr(t->title, "决算")) {
+                info.kind = "决算";
+                decided = 1;
+            }
+        }
+        res.tables = cv->shells;
+        res.n_tables = cv->n;
+        res.pages = cv->stats->pages;
+        res.sheets = cv->names;
+        res.kinds = kinds;
+        st = ft_write_fragment(&res, &info, cv->frag, cv->o->fragment,
+                               &cv->err);
+        free(kinds);
+    }
+    if (st == FT_OK) {
+        st = ft_xlsx_close(cv->xlsx, &cv->err);
+        cv->xlsx = NULL;
+    }
+    if (st == FT_OK) {
+        st = ft_logw_close(cv->logw, &cv->err);
+        cv->logw = NULL;
+    }
+    if (st == FT_OK && cv->csvw) {
+        st = ft_csvw_close(cv->csvw, &cv->err);
+        cv->csvw = NULL;
+    }
+    return st;
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
 int
 ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
 {
     ft_doc *doc = NULL;
     ft_error err = {FT_OK, ""};
-    ft_table_list tables = {0};
     ft_prose_list prose = {0};
-    ft_log log = {0};
     ft_status st;
     ft_extract_stats xs = {0};
     int first, last, rc = FT_EXIT_OK;
     char *stem = NULL, *path = NULL;
-    char (*sheets)[128] = NULL;
-    const char **kinds = NULL;
-    double t0 = ft_now(), tn;
+    double t0 = ft_now();
     size_t plen = 0;
     size_t i;
+    conv cv;
 
     memset(stats, 0, sizeof *stats);
+    memset(&cv, 0, sizeof cv);
+    cv.o = o;
+    cv.stats = stats;
     st = ft_doc_open(o->input, o->password, &doc, &err);
     if (st == FT_OK)
         ft_doc_set_ocr(doc, o->ocr);
@@ -290,142 +728,12 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         return FT_EXIT_OPEN;
     }
 
-    if (st == FT_OK)
-        st = ft_doc_extract(doc, first, last, &tables, &log, &prose, &xs);
-    stats->pages = xs.pages;
-    stats->pages_failed = xs.pages_failed;
-    stats->t_read = xs.t_read;
-    stats->t_tables = xs.t_tables;
-    stats->duplicates = xs.duplicates;
-    if (!o->quiet) {
-        /* pages that could not be read: one line each */
-        for (i = 0; i < log.n; i++)
-            if (log.items[i].status == FT_FAIL &&
-                !strcmp(log.items[i].kind, "extract"))
-                fprintf(stderr, "fiscaltab: warning: %s: page %d: %s\n",
-                        o->input, log.items[i].page, log.items[i].message);
-    }
-    /* normalize, describe and check every table */
-    for (i = 0; i < tables.n && st == FT_OK; i++) {
-        ft_table *t = &tables.items[i];
-        norm_ctx ctx = {&log, (int)i, FT_OK};
-        size_t numbers;
-        char msg[512], pages[32];
-        if (t->page_first == t->page_last)
-            snprintf(pages, sizeof pages, "page %d", t->page_first);
-        else
-            snprintf(pages, sizeof pages, "pages %d-%d", t->page_first,
-                     t->page_last);
-        if (t->dropped_header_rows) {
-            snprintf(msg, sizeof msg,
-                     "continued over a page break; %d repeated header "
-                     "rows dropped",
-                     t->dropped_header_rows);
-            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
-                            "stitched", FT_INFO, NULL, NULL, msg);
-        } else if (st == FT_OK && t->page_last > t->page_first) {
-            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
-                            "stitched", FT_INFO, NULL, NULL,
-                            "continued over a page break without a "
-                            "repeated header");
-        }
-        if (st != FT_OK)
-            break;
-        /* control characters cannot go into xlsx XML: strip and log */
-        {
-            int r, c;
-            for (r = 0; r < t->n_rows && st == FT_OK; r++)
-                for (c = 0; c < t->n_cols && st == FT_OK; c++) {
-                    ft_cell *cell = FT_CELL(t, r, c);
-                    size_t n = cell->text ? ft_strip_controls(cell->text) : 0;
-                    if (n) {
-                        snprintf(msg, sizeof msg,
-                                 "%zu control characters removed", n);
-                        st = ft_log_add(&log, cell->page, (int)i, r, c,
-                                        "normalize", "control_characters",
-                                        FT_INFO, NULL, NULL, msg);
-                    }
-                }
-            if (st != FT_OK)
-                break;
-        }
-        tn = ft_now();
-        numbers = ft_normalize_table(t, on_norm, &ctx);
-        stats->t_normalize += ft_now() - tn;
-        stats->numbers += numbers;
-        st = ctx.st;
-        if (st == FT_OK) {
-            snprintf(msg, sizeof msg,
-                     "%s: %d rows x %d columns, %d header rows, %zu amounts, "
-                     "%s, unit %s%s, kind %s",
-                     t->title ? t->title : "(untitled table)", t->n_rows,
-                     t->n_cols, t->n_header_rows, numbers, pages,
-                     t->unit ? t->unit : "(none)",
-                     t->ruled ? ", ruled" : ", from text alignment",
-                     ft_table_kind(t));
-            st = ft_log_add(&log, t->page_first, (int)i, -1, -1, "extract",
-                            "table", FT_INFO, NULL, NULL, msg);
-        }
-
-        for (int r = 0; st == FT_OK && r < t->n_rows; r++)
-            for (int c = 0; st == FT_OK && c < t->n_cols; c++) {
-                /* OCR'd cells read with little confidence: listed */
-                const ft_cell *cell = FT_CELL(t, r, c);
-                char name[16];
-                if (cell->covered || !cell->ocr || !cell->text ||
-                    cell->conf >= FT_OCR_LOW)
-                    continue;
-                ft_cell_name(r, c, name);
-                snprintf(msg, sizeof msg,
-                         "%s: \"%.80s\" read by OCR with confidence %.0f%%",
-                         name, cell->text, cell->conf);
-                st = ft_log_add(&log, cell->page, (int)i, r, c, "extract",
-                                "ocr_low_confidence", FT_INFO, NULL, NULL,
-                                msg);
-            }
-        if (st == FT_OK && (t->note || numbers == 0)) {
-            /* an empty table keeps its header and says so */
-            snprintf(msg, sizeof msg, "%s%s%s",
-                     numbers ? "" : "no amounts in the table",
-                     numbers || !t->note ? "" : "; ",
-                     t->note ? t->note : "");
-            st = ft_log_add(&log, t->page_last, (int)i, -1, -1, "extract",
-                            numbers ? "note" : "empty_table", FT_INFO, NULL,
-                            NULL, msg);
-        }
-        tn = ft_now();
-        if (st == FT_OK)
-            st = ft_validate_table(t, (int)i, &log);
-        stats->t_validate += ft_now() - tn;
-    }
-    tn = ft_now();
-    if (st == FT_OK)
-        st = ft_validate_document(tables.items, tables.n, &log);
-    if (st == FT_OK)
-        st = ft_validate_text(&prose, tables.items, tables.n, &log);
-    if (st == FT_OK)
-        st = ft_validate_prose_oddities(&prose, &log);
-    for (i = 0; st == FT_OK && i < log.n; i++)
-        st = point_at_least_confident(&log.items[i], tables.items,
-                                      tables.n);
-    stats->t_validate += ft_now() - tn;
-    tn = ft_now();
-    if (st != FT_OK) {
-        fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
-                ft_strerror(st));
-        rc = FT_EXIT_INTERNAL;
-        goto out;
-    }
-
-    /* outputs */
+    /* the outputs, under temporary names until the end */
     stem = stem_of(o->input);
     plen = strlen(o->outdir) + 512;
     path = malloc(plen);
-    sheets = ft_sheet_names(tables.items, tables.n);
-    kinds = calloc(tables.n + 1, sizeof *kinds);
-    for (i = 0; kinds && i < tables.n; i++)
-        kinds[i] = ft_table_kind(&tables.items[i]);
-    if (!stem || !path || !sheets || !kinds) {
+    cv.figs = ft_figures_new();
+    if (!stem || !path || !cv.figs) {
         rc = FT_EXIT_INTERNAL;
         goto out;
     }
@@ -435,50 +743,66 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         rc = FT_EXIT_WRITE;
         goto out;
     }
+    snprintf(path, plen, "%s/%.255s.xlsx", o->outdir, stem);
+    st = ft_xlsx_open(path, &cv.xlsx, &cv.err);
+    if (st == FT_OK) {
+        snprintf(path, plen, "%s/%.255s.log.jsonl", o->outdir, stem);
+        st = ft_logw_open(path, o->display ? o->display : o->input, &cv.logw,
+                          &cv.err);
+    }
+    if (st == FT_OK && o->csv) {
+        snprintf(path, plen, "%s/%.255s", o->outdir, stem);
+        st = ft_csvw_open(path, &cv.csvw, &cv.err);
+    }
+    if (st == FT_OK && o->fragment && !(cv.frag = tmpfile())) {
+        snprintf(cv.err.msg, sizeof cv.err.msg,
+                 "cannot create a temporary file for %.200s", o->fragment);
+        st = FT_ERR_WRITE;
+    }
+    if (st != FT_OK) {
+        fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
+                st == FT_ERR_NOMEM ? "out of memory" : cv.err.msg);
+        rc = st == FT_ERR_NOMEM ? FT_EXIT_INTERNAL : FT_EXIT_WRITE;
+        goto out;
+    }
+
+    st = ft_doc_extract_each(doc, first, last, take_table, &cv, &cv.log,
+                             &prose, &xs);
+    stats->pages = xs.pages;
+    stats->pages_failed = xs.pages_failed;
+    stats->t_read = xs.t_read;
+    stats->t_tables = xs.t_tables;
+    stats->duplicates = xs.duplicates;
+    if (st == FT_OK)
+        st = finish(&cv, &prose);
+    if (st != FT_OK) {
+        fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
+                ft_strerror(st));
+        rc = FT_EXIT_INTERNAL;
+        goto out;
+    }
     {
-        ft_doc_result res;
-        res.file = o->display ? o->display : o->input;
-        res.tables = tables.items;
-        res.n_tables = tables.n;
-        res.log = &log;
-        res.pages = stats->pages;
-        res.sheets = sheets;
-        res.kinds = kinds;
-        snprintf(path, plen, "%s/%.255s.xlsx", o->outdir, stem);
-        st = ft_write_xlsx(&res, path, &err);
-        if (st == FT_OK) {
-            snprintf(path, plen, "%s/%.255s.log.jsonl", o->outdir, stem);
-            st = ft_write_log(&res, path, &err);
-        }
-        if (st == FT_OK && o->fragment)
-            st = write_fragment(&res, &prose, o->fragment, &err);
-        if (st == FT_OK && o->csv) {
-            snprintf(path, plen, "%s/%.255s", o->outdir, stem);
-            st = ft_write_csv(&res, path, &err);
-        }
-        if (st != FT_OK) {
+        double tn = ft_now();
+        if (!cv.write_failed)
+            st = close_outputs(&cv, &prose);
+        stats->t_write += ft_now() - tn;
+        if (cv.write_failed || st != FT_OK) {
             fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input,
-                    st == FT_ERR_NOMEM ? "out of memory" : err.msg);
+                    st == FT_ERR_NOMEM ? "out of memory" : cv.err.msg);
             rc = st == FT_ERR_NOMEM ? FT_EXIT_INTERNAL : FT_EXIT_WRITE;
             goto out;
         }
     }
-    stats->t_write = ft_now() - tn;
     {
-        ft_check_counts cc;
-        ft_log_count(&log, &cc);
-        stats->tables = tables.n;
+        ft_check_counts cc = cv.cc;
+        stats->tables = cv.n;
         stats->passed = cc.passed;
         stats->failed = cc.failed;
         stats->seconds = ft_now() - t0;
-        for (i = 0; i < log.n; i++) {
+        for (i = 0; i < cv.warnings.n; i++)
             /* a scan that was not read is said even with -q */
-            const ft_entry *e = &log.items[i];
-            if (!strcmp(e->rule, "ocr_unavailable") ||
-                !strcmp(e->rule, "ocr_failed"))
-                fprintf(stderr, "fiscaltab: warning: %s: %s\n", o->input,
-                        e->message);
-        }
+            fprintf(stderr, "fiscaltab: warning: %s: %s\n", o->input,
+                    cv.warnings.items[i].message);
         if (getenv("FT_TIMING"))
             fprintf(stderr,
                     "fiscaltab: timing: %s: read %.4f tables %.4f normalize "
@@ -492,27 +816,15 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                     "passed %zu failed, %.2fs -> %s/%s.xlsx\n",
                     o->input, stats->tables, stats->pages, cc.passed,
                     cc.failed, stats->seconds, o->outdir, stem);
-        if (!o->quiet && cc.failed) {
-            size_t shown = 0;
-            for (i = 0; i < log.n && shown < 5; i++) {
-                const ft_entry *e = &log.items[i];
-                if (e->status != FT_FAIL || strcmp(e->kind, "check"))
-                    continue;
-                fprintf(stderr, "fiscaltab: check failed: sheet '%s': %s\n",
-                        sheets[e->table], e->message);
-                shown++;
-            }
-        }
+        for (i = 0; !o->quiet && i < cv.n_shown; i++)
+            fprintf(stderr, "fiscaltab: check failed: %s\n", cv.shown[i]);
         rc = cc.failed ? FT_EXIT_CHECKS : FT_EXIT_OK;
     }
 out:
-    free(kinds);
-    free(sheets);
+    conv_free(&cv);
     free(stem);
     free(path);
-    ft_table_list_clear(&tables);
     ft_prose_list_clear(&prose);
-    ft_log_clear(&log);
     ft_doc_free(doc);
     return rc;
 }

@@ -627,7 +627,7 @@ ft_validate_cells(const ft_table *t, int index, ft_log *log)
 }
 
 int
-ft_table_needed_across(const ft_table *t, const ft_table *const *seen,
+ft_table_needed_across(const ft_table *t, const ft_table *seen,
                        size_t n_seen)
 {
     const char *k = ft_table_kind(t);
@@ -641,7 +641,7 @@ ft_table_needed_across(const ft_table *t, const ft_table *const *seen,
         strcmp(k, "basic_expense_economic"))
         return 0;
     for (i = 0; i < n_seen; i++)
-        if (!strcmp(ft_table_kind(seen[i]), k))
+        if (!strcmp(ft_table_kind(&seen[i]), k))
             return 0; /* only the first of a kind is compared */
     return 1;
 }

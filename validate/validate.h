@@ -72,7 +72,7 @@ ft_status ft_validate_across(const ft_table *tables, size_t n, ft_log *log);
 
 /* 1 when ft_validate_across reads table t, given the tables seen before
  * it that it reads: a converter streaming tables keeps only these. */
-int ft_table_needed_across(const ft_table *t, const ft_table *const *seen,
+int ft_table_needed_across(const ft_table *t, const ft_table *seen,
                            size_t n_seen);
 
 /* Logs oddities in one table's cells (doubled words, template leftovers,

@@ -119,14 +119,35 @@ json_get(const char *line, const char *key, char *buf, size_t size)
  * Public functions
  *****************************************************************************/
 
+void
+ft_fragment_cells(FILE *body, const ft_dataset_cell *cells, size_t n_cells)
+{
+    size_t i;
+    for (i = 0; i < n_cells; i++) {
+        const ft_dataset_cell *c = &cells[i];
+        fprintf(body, "C\t%d\t%d\t%d\t", c->table + 1, c->row + 1,
+                c->col + 1);
+        put_field(body, c->text);
+        if (c->has_value)
+            fprintf(body, "\t%.10g\t", c->value);
+        else
+            fputs("\t\t", body);
+        put_field(body, c->row_label);
+        fputc('\t', body);
+        put_field(body, c->column_label);
+        fputc('\t', body);
+        put_field(body, c->code);
+        fputc('\n', body);
+    }
+}
+
 ft_status
 ft_write_fragment(const ft_doc_result *doc, const ft_dataset_info *info,
-                  const ft_dataset_cell *cells, size_t n_cells,
-                  const char *path, ft_error *err)
+                  FILE *body, const char *path, ft_error *err)
 {
-    char tmp[4200];
+    char tmp[4200], buf[8192];
     FILE *fp;
-    size_t i;
+    size_t i, got;
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     fp = fopen(tmp, "w");
     if (!fp) {
@@ -154,22 +175,12 @@ ft_write_fragment(const ft_doc_result *doc, const ft_dataset_info *info,
         put_field(fp, t->unit);
         fprintf(fp, "\t%d-%d\n", t->page_first, t->page_last);
     }
-    for (i = 0; i < n_cells; i++) {
-        const ft_dataset_cell *c = &cells[i];
-        fprintf(fp, "C\t%d\t%d\t%d\t", c->table + 1, c->row + 1, c->col + 1);
-        put_field(fp, c->text);
-        if (c->has_value)
-            fprintf(fp, "\t%.10g\t", c->value);
-        else
-            fputs("\t\t", fp);
-        put_field(fp, c->row_label);
-        fputc('\t', fp);
-        put_field(fp, c->column_label);
-        fputc('\t', fp);
-        put_field(fp, c->code);
-        fputc('\n', fp);
-    }
-    if (ferror(fp) | (fclose(fp) != 0) || rename(tmp, path) != 0) {
+    /* the cells, written as their tables finished */
+    rewind(body);
+    while ((got = fread(buf, 1, sizeof buf, body)) > 0)
+        fwrite(buf, 1, got, fp);
+    if (ferror(body) | ferror(fp) | (fclose(fp) != 0) ||
+        rename(tmp, path) != 0) {
         remove(tmp);
         if (err) {
             err->code = FT_ERR_WRITE;

@@ -158,57 +158,82 @@ safe_name(const char *s, char *out, size_t max)
  * Public functions
  *****************************************************************************/
 
-ft_status
-ft_write_csv(const ft_doc_result *doc, const char *dir, ft_error *err)
-{
-    char tmp[4096], old[4096], path[4352], name[200];
-    size_t i;
-    int r, c;
+/* CSV files being written into a temporary directory. */
+struct ft_csvw {
+    char *dir, *tmp;
+};
 
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", dir, (long)getpid());
-    snprintf(old, sizeof old, "%s.old%ld", dir, (long)getpid());
-    remove_tree(tmp);
-    if (mkdir(tmp, 0777) != 0)
-        return write_fail(err, dir);
-    for (i = 0; i < doc->n_tables; i++) {
-        const ft_table *t = &doc->tables[i];
-        FILE *fp;
-        safe_name(t->title ? t->title : "table", name, sizeof name);
-        snprintf(path, sizeof path, "%s/%02zu-%s.csv", tmp, i + 1, name);
-        fp = fopen(path, "wb");
-        if (!fp) {
-            remove_tree(tmp);
-            return write_fail(err, path);
-        }
-        fputs("\xEF\xBB\xBF", fp);
-        for (r = 0; r < t->n_rows; r++) {
-            for (c = 0; c < t->n_cols; c++) {
-                const ft_cell *cell = FT_CELL(t, r, c);
-                if (c)
-                    fputc(',', fp);
-                if (cell->covered || !cell->text)
-                    continue;
-                if (cell->kind == FT_CELL_NUMBER)
-                    put_number(fp, cell);
-                else {
-                    char *s = strdup(cell->text);
-                    if (!s) {
-                        fclose(fp);
-                        remove_tree(tmp);
-                        return FT_ERR_NOMEM;
-                    }
-                    ft_strip_controls(s);
-                    put_csv_text(fp, s);
-                    free(s);
-                }
-            }
-            fputs("\r\n", fp);
-        }
-        if (ferror(fp) | (fclose(fp) != 0)) {
-            remove_tree(tmp);
-            return write_fail(err, path);
-        }
+ft_status
+ft_csvw_open(const char *dir, ft_csvw **out, ft_error *err)
+{
+    ft_csvw *w = calloc(1, sizeof *w);
+    size_t n = strlen(dir) + 32;
+    *out = NULL;
+    if (!w || !(w->dir = strdup(dir)) || !(w->tmp = malloc(n))) {
+        if (w)
+            free(w->dir);
+        free(w);
+        return FT_ERR_NOMEM;
     }
+    snprintf(w->tmp, n, "%s.tmp%ld", dir, (long)getpid());
+    remove_tree(w->tmp);
+    if (mkdir(w->tmp, 0777) != 0) {
+        ft_status st = write_fail(err, dir);
+        free(w->tmp);
+        w->tmp = NULL;
+        ft_csvw_abort(w);
+        return st;
+    }
+    *out = w;
+    return FT_OK;
+}
+
+ft_status
+ft_csvw_table(ft_csvw *w, size_t i, const ft_table *t, ft_error *err)
+{
+    char path[4352], name[200];
+    FILE *fp;
+    int r, c;
+    safe_name(t->title ? t->title : "table", name, sizeof name);
+    snprintf(path, sizeof path, "%s/%02zu-%s.csv", w->tmp, i + 1, name);
+    fp = fopen(path, "wb");
+    if (!fp)
+        return write_fail(err, path);
+    fputs("\xEF\xBB\xBF", fp);
+    for (r = 0; r < t->n_rows; r++) {
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            if (c)
+                fputc(',', fp);
+            if (cell->covered || !cell->text)
+                continue;
+            if (cell->kind == FT_CELL_NUMBER)
+                put_number(fp, cell);
+            else {
+                char *s = strdup(cell->text);
+                if (!s) {
+                    fclose(fp);
+                    return FT_ERR_NOMEM;
+                }
+                ft_strip_controls(s);
+                put_csv_text(fp, s);
+                free(s);
+            }
+        }
+        fputs("\r\n", fp);
+    }
+    if (ferror(fp) | (fclose(fp) != 0))
+        return write_fail(err, path);
+    return FT_OK;
+}
+
+ft_status
+ft_csvw_close(ft_csvw *w, ft_error *err)
+{
+    const char *dir = w->dir;
+    char old[4096];
+    ft_status st = FT_OK;
+    snprintf(old, sizeof old, "%s.old%ld", dir, (long)getpid());
     /* swap the finished directory into place; a directory of that name
      * holding anything but our CSVs is the user's, and is left alone */
     {
@@ -229,7 +254,6 @@ ft_write_csv(const ft_doc_result *doc, const char *dir, ft_error *err)
             closedir(d);
         }
         if (foreign) {
-            remove_tree(tmp);
             if (err) {
                 err->code = FT_ERR_WRITE;
                 snprintf(err->msg, sizeof err->msg,
@@ -237,75 +261,131 @@ ft_write_csv(const ft_doc_result *doc, const char *dir, ft_error *err)
                          "replaced",
                          dir);
             }
+            ft_csvw_abort(w);
             return FT_ERR_WRITE;
         }
     }
     remove_tree(old);
     if (rename(dir, old) != 0 && errno != ENOENT) {
-        remove_tree(tmp);
-        return write_fail(err, dir);
-    }
-    if (rename(tmp, dir) != 0) {
+        st = write_fail(err, dir);
+    } else if (rename(w->tmp, dir) != 0) {
         rename(old, dir);
-        remove_tree(tmp);
-        return write_fail(err, dir);
+        st = write_fail(err, dir);
     }
     remove_tree(old);
+    ft_csvw_abort(w); /* the temporary is gone when it was renamed */
+    return st;
+}
+
+void
+ft_csvw_abort(ft_csvw *w)
+{
+    if (!w)
+        return;
+    if (w->tmp)
+        remove_tree(w->tmp);
+    free(w->tmp);
+    free(w->dir);
+    free(w);
+}
+
+/* A log being written as JSON lines to a temporary name. */
+struct ft_logw {
+    FILE *fp;
+    char *path, *tmp, *file;
+};
+
+ft_status
+ft_logw_open(const char *path, const char *file, ft_logw **out,
+             ft_error *err)
+{
+    ft_logw *w = calloc(1, sizeof *w);
+    size_t n = strlen(path) + 32;
+    *out = NULL;
+    if (!w || !(w->path = strdup(path)) || !(w->file = strdup(file)) ||
+        !(w->tmp = malloc(n))) {
+        if (w) {
+            free(w->path);
+            free(w->file);
+        }
+        free(w);
+        return FT_ERR_NOMEM;
+    }
+    snprintf(w->tmp, n, "%s.tmp%ld", path, (long)getpid());
+    w->fp = fopen(w->tmp, "wb");
+    if (!w->fp) {
+        ft_status st = write_fail(err, path);
+        ft_logw_abort(w);
+        return st;
+    }
+    *out = w;
     return FT_OK;
 }
 
-ft_status
-ft_write_log(const ft_doc_result *doc, const char *path, ft_error *err)
+void
+ft_logw_put(ft_logw *w, const ft_entry *e, const char *sheet)
 {
-    char tmp[4096];
-    FILE *fp;
-    size_t i;
+    static const char *const st[] = {"pass", "fail", "info"};
+    FILE *fp = w->fp;
+    char cell[16];
+    fputs("{\"file\":", fp);
+    put_json(fp, w->file);
+    fprintf(fp, ",\"page\":%d,\"table\":", e->page);
+    if (e->table >= 0 && sheet) {
+        fprintf(fp, "%d,\"sheet\":", e->table + 1);
+        put_json(fp, sheet);
+    } else {
+        fputs("null,\"sheet\":null", fp);
+    }
+    fputs(",\"cell\":", fp);
+    if (e->row >= 0 && e->col >= 0) {
+        ft_cell_name(e->row, e->col, cell);
+        put_json(fp, cell);
+    } else {
+        fputs("null", fp);
+    }
+    fputs(",\"kind\":", fp);
+    put_json(fp, e->kind);
+    fputs(",\"rule\":", fp);
+    put_json(fp, e->rule);
+    fprintf(fp, ",\"status\":\"%s\",\"expected\":", st[e->status]);
+    if (e->has_values)
+        put_json_number(fp, e->expected);
+    else
+        fputs("null", fp);
+    fputs(",\"actual\":", fp);
+    if (e->has_values)
+        put_json_number(fp, e->actual);
+    else
+        fputs("null", fp);
+    fputs(",\"message\":", fp);
+    put_json(fp, e->message);
+    fputs("}\n", fp);
+}
 
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    fp = fopen(tmp, "wb");
-    if (!fp)
-        return write_fail(err, path);
-    for (i = 0; doc->log && i < doc->log->n; i++) {
-        const ft_entry *e = &doc->log->items[i];
-        static const char *const st[] = {"pass", "fail", "info"};
-        char cell[16];
-        fputs("{\"file\":", fp);
-        put_json(fp, doc->file);
-        fprintf(fp, ",\"page\":%d,\"table\":", e->page);
-        if (e->table >= 0 && (size_t)e->table < doc->n_tables) {
-            fprintf(fp, "%d,\"sheet\":", e->table + 1);
-            put_json(fp, doc->sheets[e->table]);
-        } else {
-            fputs("null,\"sheet\":null", fp);
-        }
-        fputs(",\"cell\":", fp);
-        if (e->row >= 0 && e->col >= 0) {
-            ft_cell_name(e->row, e->col, cell);
-            put_json(fp, cell);
-        } else {
-            fputs("null", fp);
-        }
-        fputs(",\"kind\":", fp);
-        put_json(fp, e->kind);
-        fputs(",\"rule\":", fp);
-        put_json(fp, e->rule);
-        fprintf(fp, ",\"status\":\"%s\",\"expected\":", st[e->status]);
-        if (e->has_values)
-            put_json_number(fp, e->expected);
-        else
-            fputs("null", fp);
-        fputs(",\"actual\":", fp);
-        if (e->has_values)
-            put_json_number(fp, e->actual);
-        else
-            fputs("null", fp);
-        fputs(",\"message\":", fp);
-        put_json(fp, e->message);
-        fputs("}\n", fp);
-    }
-    if (ferror(fp) | (fclose(fp) != 0) || rename(tmp, path) != 0) {
-        remove(tmp);
-        return write_fail(err, path);
-    }
-    return FT_OK;
+ft_status
+ft_logw_close(ft_logw *w, ft_error *err)
+{
+    ft_status st = FT_OK;
+    FILE *fp = w->fp;
+    w->fp = NULL;
+    if (ferror(fp) | (fclose(fp) != 0) || rename(w->tmp, w->path) != 0)
+        st = write_fail(err, w->path);
+    ft_logw_abort(w);
+    return st;
+}
+
+void
+ft_logw_abort(ft_logw *w)
+{
+    if (!w)
+        return;
+    if (w->fp)
+        fclose(w->fp);
+    if (w->tmp)
+        remove(w->tmp); /* gone already when it was renamed */
+    free(w->tmp);
+    free(w->path);
+    free(w->file);
+    free(w);
 }

@@ -8,38 +8,82 @@
 #ifndef FT_WRITE_H
 #define FT_WRITE_H
 
+#include <stdio.h>
+
 #include "../extract/table.h"
 
-/* What the writers need to know about one converted document. */
+/* What the dataset fragment says of a converted document's tables. */
 typedef struct ft_doc_result {
-    const char *file;       /* the input's name as given (for the log) */
-    const ft_table *tables;
+    const ft_table *tables; /* titles, units and pages (cells not read) */
     size_t n_tables;
-    const ft_log *log;
     int pages;
     const char **kinds;     /* kind of each table (validate/), or NULL */
-    char (*sheets)[128];     /* sheet name of each table (UTF-8, <= 31
-                             * characters), from ft_sheet_names() */
+    char (*sheets)[128];    /* sheet name of each table, ft_sheet_name() */
 } ft_doc_result;
 
-/**
- * Chooses a unique, legal sheet name for each table ("01 title"), at
- * most 31 characters, none equal to "index". Returns a new array of
- * n entries to free(), or NULL on OOM.
- */
-char (*ft_sheet_names(const ft_table *tables, size_t n))[128];
+/* A unique, legal sheet name for table number i (0-based): "01 title",
+ * at most 31 characters, never "index"; written into o (128 bytes). */
+void ft_sheet_name(const ft_table *t, size_t i, char *o);
 
-/* Writes DIR/<stem>.xlsx (index sheet first, then one sheet a table). */
-ft_status ft_write_xlsx(const ft_doc_result *doc, const char *path,
+
+/* A workbook written a table at a time: an index sheet first, then one
+ * sheet a table. Written to a temporary name and renamed on close. */
+typedef struct ft_xlsx ft_xlsx;
+
+/* What the index sheet says of a table beyond the table itself. */
+typedef struct ft_sheet_info {
+    const char *sheet;      /* its sheet name */
+    const char *kind;       /* ft_table_kind(), or NULL */
+    size_t passed, failed;  /* its checks */
+} ft_sheet_info;
+
+/* Starts the workbook for path. */
+ft_status ft_xlsx_open(const char *path, ft_xlsx **out, ft_error *err);
+
+/* Adds the next table's sheet (sheets keep the order they are added).
+ * Each sheet holds a temporary file open until the workbook is closed. */
+ft_status ft_xlsx_add(ft_xlsx *x, const char *sheet, ft_error *err);
+
+/* Fills sheet i (0-based, added before) with table t; a cell with a
+ * failing entry in fails is highlighted and carries its message. Each
+ * sheet is filled once. */
+ft_status ft_xlsx_table(ft_xlsx *x, size_t i, const ft_table *t,
+                        const ft_entry *const *fails, size_t n_fails);
+
+/* Fills the index sheet: one row per table (cells are not read). */
+ft_status ft_xlsx_index(ft_xlsx *x, const ft_table *tables,
+                        const ft_sheet_info *info, size_t n);
+
+/* Finishes the file and renames it into place; frees x. */
+ft_status ft_xlsx_close(ft_xlsx *x, ft_error *err);
+
+/* Drops an unfinished workbook and frees x; NULL is ignored. */
+void ft_xlsx_abort(ft_xlsx *x);
+
+/* One CSV per table, written into a temporary directory that replaces
+ * dir on close (a dir holding other files is left alone: an error). */
+typedef struct ft_csvw ft_csvw;
+ft_status ft_csvw_open(const char *dir, ft_csvw **out, ft_error *err);
+/* Writes table number i (0-based) as NN-title.csv. */
+ft_status ft_csvw_table(ft_csvw *w, size_t i, const ft_table *t,
                         ft_error *err);
+/* Swaps the directory into place; frees w. */
+ft_status ft_csvw_close(ft_csvw *w, ft_error *err);
+/* Drops the temporary directory and frees w; NULL is ignored. */
+void ft_csvw_abort(ft_csvw *w);
 
-/* Writes one CSV per table into directory dir (created, replaced). */
-ft_status ft_write_csv(const ft_doc_result *doc, const char *dir,
+/* The log as JSON lines, an entry at a time, renamed into place on
+ * close. file is the input's name as given. */
+typedef struct ft_logw ft_logw;
+ft_status ft_logw_open(const char *path, const char *file, ft_logw **out,
                        ft_error *err);
-
-/* Writes the log as JSON lines. */
-ft_status ft_write_log(const ft_doc_result *doc, const char *path,
-                       ft_error *err);
+/* Writes one entry; sheet is its table's sheet name (NULL for none).
+ * Write errors are found on close. */
+void ft_logw_put(ft_logw *w, const ft_entry *e, const char *sheet);
+/* Finishes and renames into place; frees w. */
+ft_status ft_logw_close(ft_logw *w, ft_error *err);
+/* Drops the temporary file and frees w; NULL is ignored. */
+void ft_logw_abort(ft_logw *w);
 
 /* What the dataset records about a document as a whole. */
 typedef struct ft_dataset_info {
@@ -59,11 +103,16 @@ typedef struct ft_dataset_cell {
     char *code;             /* e.g. 2040201, or NULL */
 } ft_dataset_cell;
 
+/* Writes dataset cells as fragment lines to body (a temporary file
+ * gathering them as tables finish). */
+void ft_fragment_cells(FILE *body, const ft_dataset_cell *cells,
+                       size_t n_cells);
+
 /* Writes a conversion's dataset fragment (a TSV of the document, its
- * tables and cells) to path, atomically. */
+ * tables, then the cell lines gathered in body) to path, atomically.
+ * doc->tables are read for titles, units and pages only. */
 ft_status ft_write_fragment(const ft_doc_result *doc,
-                           const ft_dataset_info *info,
-                           const ft_dataset_cell *cells, size_t n_cells,
+                           const ft_dataset_info *info, FILE *body,
                            const char *path, ft_error *err);
 
 /* Adds (or replaces) one document in the SQLite dataset at dbpath, from

@@ -1,6 +1,10 @@
 /*
  * xlsx.c - the workbook: an index sheet, then one sheet per table.
  *
+ * Sheets are written as their tables finish, a row at a time, in
+ * libxlsxwriter's constant-memory mode: the workbook does not hold the
+ * cells, so a thousand-page document costs no more memory than a page.
+ *
  * Numbers are numeric cells with a format of their printed precision,
  * merged cells are merged, header rows are frozen and bold, and a cell
  * whose check failed is highlighted with a comment saying why. The
@@ -95,97 +99,87 @@ clean_copy(const char *s)
     return d;
 }
 
-/* The failing checks of one table, found once per sheet. */
-typedef struct fails {
-    const ft_entry **v;
-    size_t n;
-} fails;
-
-/* Collects the failing entries of table i; returns 0 on OOM. */
-static int
-collect_fails(const ft_log *log, int table, fails *out)
-{
-    size_t i, n = 0;
-    out->v = NULL;
-    out->n = 0;
-    for (i = 0; log && i < log->n; i++)
-        if (log->items[i].table == table && log->items[i].status == FT_FAIL)
-            n++;
-    if (n == 0)
-        return 1;
-    out->v = malloc(n * sizeof *out->v);
-    if (!out->v)
-        return 0;
-    for (i = 0; i < log->n; i++)
-        if (log->items[i].table == table && log->items[i].status == FT_FAIL)
-            out->v[out->n++] = &log->items[i];
-    return 1;
-}
-
 /* The first failing check at (r, c), or NULL. */
 static const ft_entry *
-failure_at(const fails *f, int r, int c)
+failure_at(const ft_entry *const *fails, size_t n, int r, int c)
 {
     size_t i;
-    for (i = 0; i < f->n; i++)
-        if (f->v[i]->row == r && f->v[i]->col == c)
-            return f->v[i];
+    for (i = 0; i < n; i++)
+        if (fails[i]->row == r && fails[i]->col == c)
+            return fails[i];
     return NULL;
 }
 
-/* Writes one table's sheet. Returns an lxw_error. */
-static lxw_error
-write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
+/* The format of the cell at (r, c) of t. */
+static lxw_format *
+cell_format(formats *f, const ft_table *t, int r, int c,
+            const ft_entry *const *fails, size_t n_fails)
 {
-    const ft_table *t = &doc->tables[i];
-    lxw_worksheet *ws = workbook_add_worksheet(wb, doc->sheets[i]);
+    const ft_cell *cell = FT_CELL(t, r, c);
+    return fmt_for(f, r < t->n_header_rows,
+                   failure_at(fails, n_fails, r, c) != NULL,
+                   cell->kind == FT_CELL_NUMBER, cell->decimals,
+                   cell->percent);
+}
+
+/* Writes the value of the cell at (r, c), which is not covered. */
+static lxw_error
+write_value(lxw_worksheet *ws, const ft_cell *cell, int r, int c,
+            const char *txt, lxw_format *fm, int fail)
+{
+    if (cell->kind == FT_CELL_NUMBER)
+        return worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
+                                      cell->value, fm);
+    if (cell->text)
+        return worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c, txt,
+                                      fm);
+    if (fail || cell->rowspan > 1 || cell->colspan > 1)
+        return worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c, fm);
+    return LXW_NO_ERROR;
+}
+
+/*
+ * Writes one table's sheet, a row at a time (the workbook keeps only the
+ * current row of a sheet in memory). A merged area is filled row by row
+ * with the top-left cell's format and merged once its last row is out.
+ */
+static lxw_error
+write_table(lxw_worksheet *ws, formats *f, const ft_table *t,
+            const ft_entry *const *fails, size_t n_fails)
+{
     double *width;
-    fails fl;
     int r, c;
     lxw_error e = LXW_NO_ERROR;
 
-    if (!ws)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     width = calloc((size_t)t->n_cols + 1, sizeof *width);
-    if (!width || !collect_fails(doc->log, (int)i, &fl)) {
-        free(width);
+    if (!width)
         return LXW_ERROR_MEMORY_MALLOC_FAILED;
-    }
     for (r = 0; r < t->n_rows && e == LXW_NO_ERROR; r++) {
         for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
             const ft_cell *cell = FT_CELL(t, r, c);
-            const ft_entry *fail = failure_at(&fl, r, c);
-            int header = r < t->n_header_rows;
+            const ft_entry *fail = failure_at(fails, n_fails, r, c);
             int number = cell->kind == FT_CELL_NUMBER;
-            lxw_format *fm = fmt_for(f, header, fail != NULL, number,
-                                     cell->decimals, cell->percent);
+            lxw_format *fm;
             char *txt;
-            if (cell->covered)
+            if (cell->covered) {
+                /* part of a merged area: a blank in the area's format */
+                const ft_cell *a = ft_table_anchor(t, r, c);
+                size_t k = (size_t)(a - t->cells);
+                int ar = (int)(k / (size_t)t->n_cols);
+                int ac = (int)(k % (size_t)t->n_cols);
+                if (a != cell)
+                    e = worksheet_write_blank(
+                        ws, (lxw_row_t)r, (lxw_col_t)c,
+                        cell_format(f, t, ar, ac, fails, n_fails));
                 continue;
+            }
+            fm = cell_format(f, t, r, c, fails, n_fails);
             txt = clean_copy(cell->text);
             if (!txt) {
                 e = LXW_ERROR_MEMORY_MALLOC_FAILED;
                 break;
             }
-            if (cell->rowspan > 1 || cell->colspan > 1) {
-                e = worksheet_merge_range(
-                    ws, (lxw_row_t)r, (lxw_col_t)c,
-                    (lxw_row_t)(r + cell->rowspan - 1),
-                    (lxw_col_t)(c + cell->colspan - 1), number ? "" : txt,
-                    fm);
-                if (e == LXW_NO_ERROR && number)
-                    e = worksheet_write_number(ws, (lxw_row_t)r,
-                                               (lxw_col_t)c, cell->value, fm);
-            } else if (number) {
-                e = worksheet_write_number(ws, (lxw_row_t)r, (lxw_col_t)c,
-                                           cell->value, fm);
-            } else if (cell->text) {
-                e = worksheet_write_string(ws, (lxw_row_t)r, (lxw_col_t)c,
-                                           txt, fm);
-            } else if (fail) {
-                e = worksheet_write_blank(ws, (lxw_row_t)r, (lxw_col_t)c,
-                                          fm);
-            }
+            e = write_value(ws, cell, r, c, txt, fm, fail != NULL);
             if (e == LXW_NO_ERROR && fail) {
                 char *m = clean_copy(fail->message);
                 if (m)
@@ -210,6 +204,33 @@ write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
             }
             free(txt);
         }
+        /* merged areas whose last row this is */
+        for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
+            const ft_cell *a = ft_table_anchor(t, r, c);
+            size_t k = (size_t)(a - t->cells);
+            int ar = (int)(k / (size_t)t->n_cols);
+            int ac = (int)(k % (size_t)t->n_cols);
+            lxw_format *fm;
+            char *txt;
+            if (ac != c || ar + a->rowspan - 1 != r ||
+                (a->rowspan < 2 && a->colspan < 2))
+                continue;
+            fm = cell_format(f, t, ar, ac, fails, n_fails);
+            txt = clean_copy(a->kind == FT_CELL_NUMBER ? "" : a->text);
+            if (!txt) {
+                e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+                break;
+            }
+            /* the area's earlier rows are out already: only the range is
+             * recorded and this row's blanks are written again */
+            e = worksheet_merge_range(ws, (lxw_row_t)ar, (lxw_col_t)ac,
+                                      (lxw_row_t)r,
+                                      (lxw_col_t)(ac + a->colspan - 1), txt,
+                                      fm);
+            if (e == LXW_NO_ERROR && ar == r)
+                e = write_value(ws, a, r, c, txt, fm, 0);
+            free(txt);
+        }
     }
     for (c = 0; c < t->n_cols && e == LXW_NO_ERROR; c++) {
         double w = width[c] < 8 ? 8 : width[c] > 50 ? 50 : width[c];
@@ -218,13 +239,13 @@ write_table(lxw_workbook *wb, formats *f, const ft_doc_result *doc, size_t i)
     if (t->n_header_rows > 0 && t->n_header_rows < t->n_rows)
         worksheet_freeze_panes(ws, (lxw_row_t)t->n_header_rows, 0);
     free(width);
-    free(fl.v);
     return e;
 }
 
 /* Writes the index sheet. */
 static lxw_error
-write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
+write_index(lxw_worksheet *ws, formats *f, const ft_table *tables,
+            const ft_sheet_info *info, size_t n)
 {
     static const char *const head[] = {"sheet", "title", "entity", "unit",
                                        "label", "pages", "rows", "columns",
@@ -233,40 +254,28 @@ write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
                                        "kind"};
     static const double widths[] = {30, 40, 24, 8, 14, 8, 6, 8, 11, 13, 13,
                                     8, 24, 22};
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "index");
     lxw_format *hf = fmt_for(f, 1, 0, 0, 0, 0);
     lxw_format *nf = fmt_for(f, 0, 0, 1, 0, 0);
     size_t i, k;
     lxw_error e = LXW_NO_ERROR;
-    if (!ws)
-        return LXW_ERROR_MEMORY_MALLOC_FAILED;
     for (k = 0; k < sizeof head / sizeof *head && e == LXW_NO_ERROR; k++) {
         e = worksheet_write_string(ws, 0, (lxw_col_t)k, head[k], hf);
         if (e == LXW_NO_ERROR)
             e = worksheet_set_column(ws, (lxw_col_t)k, (lxw_col_t)k,
                                      widths[k], NULL);
     }
-    for (i = 0; i < doc->n_tables && e == LXW_NO_ERROR; i++) {
-        const ft_table *t = &doc->tables[i];
+    for (i = 0; i < n && e == LXW_NO_ERROR; i++) {
+        const ft_table *t = &tables[i];
         lxw_row_t r = (lxw_row_t)(i + 1);
-        size_t pass = 0, fail = 0, j;
+        size_t pass = info[i].passed, fail = info[i].failed;
         char pages[32];
         const char *texts[5];
-        for (j = 0; doc->log && j < doc->log->n; j++) {
-            const ft_entry *en = &doc->log->items[j];
-            if (en->table != (int)i || strcmp(en->kind, "check") != 0)
-                continue;
-            if (en->status == FT_PASS)
-                pass++;
-            else if (en->status == FT_FAIL)
-                fail++;
-        }
         if (t->page_first == t->page_last)
             snprintf(pages, sizeof pages, "%d", t->page_first);
         else
             snprintf(pages, sizeof pages, "%d-%d", t->page_first,
                      t->page_last);
-        texts[0] = doc->sheets[i];
+        texts[0] = info[i].sheet;
         texts[1] = t->title;
         texts[2] = t->entity;
         texts[3] = t->unit;
@@ -300,8 +309,6 @@ write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
                                                : "unchecked",
                                        fail ? fmt_for(f, 0, 1, 0, 0, 0)
                                             : NULL);
-        if (e == LXW_NO_ERROR && doc->kinds && doc->kinds[i])
-            e = worksheet_write_string(ws, r, 13, doc->kinds[i], NULL);
         if (e == LXW_NO_ERROR && t->note) {
             char *s = clean_copy(t->note);
             if (!s)
@@ -309,11 +316,24 @@ write_index(lxw_workbook *wb, formats *f, const ft_doc_result *doc)
             e = worksheet_write_string(ws, r, 12, s, NULL);
             free(s);
         }
+        if (e == LXW_NO_ERROR && info[i].kind)
+            e = worksheet_write_string(ws, r, 13, info[i].kind, NULL);
     }
     if (e == LXW_NO_ERROR)
         worksheet_freeze_panes(ws, 1, 0);
     return e;
 }
+
+/* A workbook being written. */
+struct ft_xlsx {
+    lxw_workbook *wb;
+    formats f;
+    lxw_worksheet *index;
+    lxw_worksheet **sheets;
+    size_t n, cap;
+    char *path, *tmp;
+    lxw_error e;        /* the first error met */
+};
 
 /*****************************************************************************
  * Public functions
@@ -345,97 +365,168 @@ ft_strip_controls(char *s)
     return n;
 }
 
-char (*ft_sheet_names(const ft_table *tables, size_t n))[128]
+void
+ft_sheet_name(const ft_table *t, size_t i, char *o)
 {
-    char (*names)[128] = calloc(n ? n : 1, sizeof *names);
-    size_t i;
-    if (!names)
-        return NULL;
-    for (i = 0; i < n; i++) {
-        const char *src = tables[i].title ? tables[i].title : "table";
-        char *o = names[i];
-        size_t chars, len;
-        int k = snprintf(o, 128, "%02zu ", i + 1);
-        len = (size_t)k;
-        chars = (size_t)k;
-        /* copy whole characters, at most 31 in all and 31 bytes */
-        while (*src && chars < 31) {
-            unsigned char c = (unsigned char)*src;
-            size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-            if (len + cl > 127 || (cl == 4 && chars + 2 > 31))
-                break;
-            if (c == 0x7F) {
-                src++; /* a control character is dropped */
-                continue;
-            }
-            if (c < 0x20 || strchr("[]:*?/\\'", c)) {
-                o[len++] = c < 0x20 ? ' ' : '_';
-                src++;
-                chars++;
-                continue;
-            }
-            memcpy(o + len, src, cl);
-            len += cl;
-            src += cl;
-            chars += cl == 4 ? 2 : 1; /* Excel counts UTF-16 units */
+    const char *src = t->title ? t->title : "table";
+    size_t chars, len;
+    int k = snprintf(o, 128, "%02zu ", i + 1);
+    len = (size_t)k;
+    chars = (size_t)k;
+    /* copy whole characters, at most 31 in all and 31 bytes */
+    while (*src && chars < 31) {
+        unsigned char c = (unsigned char)*src;
+        size_t cl = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        if (len + cl > 127 || (cl == 4 && chars + 2 > 31))
+            break;
+        if (c == 0x7F) {
+            src++; /* a control character is dropped */
+            continue;
         }
-        while (len > 0 && o[len - 1] == ' ')
-            len--;
-        o[len] = 0;
+        if (c < 0x20 || strchr("[]:*?/\\'", c)) {
+            o[len++] = c < 0x20 ? ' ' : '_';
+            src++;
+            chars++;
+            continue;
+        }
+        memcpy(o + len, src, cl);
+        len += cl;
+        src += cl;
+        chars += cl == 4 ? 2 : 1; /* Excel counts UTF-16 units */
     }
-    return names;
+    while (len > 0 && o[len - 1] == ' ')
+        len--;
+    o[len] = 0;
 }
 
 ft_status
-ft_write_xlsx(const ft_doc_result *doc, const char *path, ft_error *err)
+ft_xlsx_open(const char *path, ft_xlsx **out, ft_error *err)
 {
     lxw_workbook_options opt = {0};
     lxw_doc_properties props;
-    lxw_workbook *wb;
-    formats f;
-    size_t i, plen = strlen(path);
-    char *tmp = malloc(plen + 32);
-    lxw_error e = LXW_NO_ERROR;
+    ft_xlsx *x = calloc(1, sizeof *x);
+    size_t plen = strlen(path);
 
-    if (!tmp)
+    *out = NULL;
+    if (!x || !(x->path = strdup(path)) || !(x->tmp = malloc(plen + 32))) {
+        if (x)
+            free(x->path);
+        free(x);
         return FT_ERR_NOMEM;
-    snprintf(tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
-    wb = workbook_new_opt(tmp, &opt);
-    if (!wb) {
-        free(tmp);
+    }
+    snprintf(x->tmp, plen + 32, "%s.tmp%ld", path, (long)getpid());
+    /* a sheet's rows go to a temporary file as they are written */
+    opt.constant_memory = LXW_TRUE;
+    x->wb = workbook_new_opt(x->tmp, &opt);
+    if (x->wb)
+        x->index = workbook_add_worksheet(x->wb, "index");
+    if (!x->wb || !x->index) {
         if (err) {
             err->code = FT_ERR_WRITE;
-            snprintf(err->msg, sizeof err->msg, "cannot create %s", path);
+            snprintf(err->msg, sizeof err->msg, "cannot create %.200s",
+                     path);
         }
+        ft_xlsx_abort(x);
         return FT_ERR_WRITE;
     }
     memset(&props, 0, sizeof props);
     props.title = "fiscaltab";
     props.author = "fiscaltab";
     props.created = 1704067200; /* fixed: outputs are reproducible */
-    workbook_set_properties(wb, &props);
-    memset(&f, 0, sizeof f);
-    f.wb = wb;
-    e = write_index(wb, &f, doc);
-    for (i = 0; i < doc->n_tables && e == LXW_NO_ERROR; i++)
-        e = write_table(wb, &f, doc, i);
-    {
-        lxw_error ce = workbook_close(wb);
-        if (e == LXW_NO_ERROR)
-            e = ce;
+    workbook_set_properties(x->wb, &props);
+    x->f.wb = x->wb;
+    *out = x;
+    return FT_OK;
+}
+
+ft_status
+ft_xlsx_add(ft_xlsx *x, const char *sheet, ft_error *err)
+{
+    lxw_worksheet *ws;
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 16;
+        lxw_worksheet **v = realloc(x->sheets, nc * sizeof *v);
+        if (!v)
+            return FT_ERR_NOMEM;
+        x->sheets = v;
+        x->cap = nc;
     }
-    if (e == LXW_NO_ERROR && rename(tmp, path) != 0)
-        e = LXW_ERROR_CREATING_XLSX_FILE;
-    if (e != LXW_NO_ERROR) {
-        remove(tmp);
-        free(tmp);
+    /* each sheet keeps a temporary file open until the workbook is
+     * closed: running out of file descriptors shows here */
+    ws = workbook_add_worksheet(x->wb, sheet);
+    if (!ws) {
+        x->e = LXW_ERROR_CREATING_TMPFILE;
         if (err) {
             err->code = FT_ERR_WRITE;
-            snprintf(err->msg, sizeof err->msg, "cannot write %s: %s", path,
-                     lxw_strerror(e));
+            snprintf(err->msg, sizeof err->msg,
+                     "cannot write %.160s: no temporary file for sheet %zu "
+                     "(open files limit?)",
+                     x->path, x->n + 1);
         }
         return FT_ERR_WRITE;
     }
-    free(tmp);
+    x->sheets[x->n++] = ws;
     return FT_OK;
+}
+
+ft_status
+ft_xlsx_table(ft_xlsx *x, size_t i, const ft_table *t,
+              const ft_entry *const *fails, size_t n_fails)
+{
+    lxw_error e;
+    if (i >= x->n)
+        return FT_ERR_USAGE;
+    e = write_table(x->sheets[i], &x->f, t, fails, n_fails);
+    if (e == LXW_NO_ERROR)
+        return FT_OK;
+    if (x->e == LXW_NO_ERROR)
+        x->e = e;
+    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? FT_ERR_NOMEM : FT_ERR_WRITE;
+}
+
+ft_status
+ft_xlsx_index(ft_xlsx *x, const ft_table *tables, const ft_sheet_info *info,
+              size_t n)
+{
+    lxw_error e = write_index(x->index, &x->f, tables, info, n);
+    if (e == LXW_NO_ERROR)
+        return FT_OK;
+    if (x->e == LXW_NO_ERROR)
+        x->e = e;
+    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? FT_ERR_NOMEM : FT_ERR_WRITE;
+}
+
+ft_status
+ft_xlsx_close(ft_xlsx *x, ft_error *err)
+{
+    lxw_error e = workbook_close(x->wb);
+    x->wb = NULL;
+    if (x->e != LXW_NO_ERROR)
+        e = x->e;
+    if (e == LXW_NO_ERROR && rename(x->tmp, x->path) != 0)
+        e = LXW_ERROR_CREATING_XLSX_FILE;
+    if (e != LXW_NO_ERROR && err) {
+        err->code = FT_ERR_WRITE;
+        snprintf(err->msg, sizeof err->msg, "cannot write %.200s: %s",
+                 x->path, lxw_strerror(e));
+    }
+    ft_xlsx_abort(x);
+    return e == LXW_NO_ERROR ? FT_OK : FT_ERR_WRITE;
+}
+
+void
+ft_xlsx_abort(ft_xlsx *x)
+{
+    if (!x)
+        return;
+    if (x->wb) {
+        /* libxlsxwriter has no way to drop a workbook unwritten */
+        workbook_close(x->wb);
+    }
+    if (x->tmp)
+        remove(x->tmp); /* gone already when it was renamed */
+    free(x->sheets);
+    free(x->path);
+    free(x->tmp);
+    free(x);
 }
