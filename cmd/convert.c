@@ -4,7 +4,6 @@
  * still convert; the outputs are written atomically.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -539,9 +538,6 @@ take_table(void *vcv, ft_table *t)
     cv->stats->t_write += ft_now() - tw;
     if (st == FT_OK)
         st = flush_log(cv);
-    /* hand the pages freed with the table back: what stays (shells,
-     * sheet state) is small but sits between them */
-    malloc_trim(0);
     return st;
 }
 

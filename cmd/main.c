@@ -3,8 +3,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <malloc.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,21 +296,6 @@ int
 main(int argc, char **argv)
 {
     int rc;
-    /* Blocks of 128 KiB and more come straight from the kernel and go back
-     * to it when freed; glibc would otherwise raise this bar as such
-     * blocks are freed, and serve them from the heap. Each workbook sheet
-     * asks for a 128 KiB row array of which it touches one page, so
-     * this keeps a thousand sheets from costing a thousand arrays. */
-    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
-    {
-        /* a workbook holds a temporary file open per sheet until it is
-         * closed: allow as many as the system lets us */
-        struct rlimit rl;
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-            rl.rlim_cur = rl.rlim_max;
-            setrlimit(RLIMIT_NOFILE, &rl);
-        }
-    }
     if (argc < 2)
         usage(FT_EXIT_USAGE);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))

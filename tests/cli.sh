@@ -62,17 +62,6 @@ expect_rc 0 "$FT" convert fixtures/bad/locked.pdf -o "$O" --password secret
 : >"$O/afile"
 expect_rc 5 "$FT" convert fixtures/threeline.pdf -o "$O/afile/sub"
 expect_err "fiscaltab: error: fixtures/threeline.pdf: cannot create directory $O/afile/sub"
-# a sheet is written as its table finishes and keeps a temporary file
-# open until the workbook closes: too few file descriptors is a write
-# error naming the sheet, and nothing is left behind (ulimit -n in a
-# subshell lowers the hard limit too, so fiscaltab cannot raise it)
-rm -rf "$O/fds"
-(ulimit -n 12 && exec "$FT" convert -q fixtures/seed-budget.pdf -o "$O/fds") \
-    >"$WORK/out" 2>"$WORK/err"
-rc=$?
-[ "$rc" -eq 5 ] && ok || bad "open files limit: exit $rc, expected 5"
-expect_err "fiscaltab: error: fixtures/seed-budget.pdf: cannot write $O/fds/seed-budget.xlsx: no temporary file for sheet 5 (open files limit?)"
-[ -z "$(ls -A "$O/fds")" ] && ok || bad "open files limit: files left: $(ls "$O/fds")"
 
 # --- validation failures (1), with the worst failures on stderr
 expect_rc 1 "$FT" convert fixtures/bad-sums.pdf -o "$O"

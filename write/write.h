@@ -40,8 +40,7 @@ typedef struct ft_sheet_info {
 /* Starts the workbook for path. */
 ft_status ft_xlsx_open(const char *path, ft_xlsx **out, ft_error *err);
 
-/* Adds the next table's sheet (sheets keep the order they are added).
- * Each sheet holds a temporary file open until the workbook is closed. */
+/* Adds the next table's sheet (sheets keep the order they are added). */
 ft_status ft_xlsx_add(ft_xlsx *x, const char *sheet, ft_error *err);
 
 /* Fills sheet i (0-based, added before) with table t; a cell with a
