@@ -90,8 +90,21 @@ if [ -x "$BUILD/fixturegen" ]; then
         t0=$(now)
         rss=$(/usr/bin/time -f %M "$FT" convert -q "$S/scale$n.pdf" -o "$S/out" 2>&1 >/dev/null | tail -1)
         t1=$(now)
-        printf 'scale: %s pages in %.2fs (%.1f pages/s), peak %.1f MiB\n' "$pages" \
-            "$(echo "$t1 - $t0" | bc -l)" "$(echo "$pages / ($t1 - $t0)" | bc -l)" \
-            "$(echo "$rss / 1024" | bc -l)"
+        tables=$(grep -c '"rule":"table"' "$S/out/scale$n.log.jsonl")
+        printf 'scale: %s pages (%s tables) in %.2fs (%.1f pages/s), peak %.1f MiB\n' \
+            "$pages" "$tables" "$(echo "$t1 - $t0" | bc -l)" \
+            "$(echo "$pages / ($t1 - $t0)" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
     done
+fi
+
+# OCR: seconds per scanned page (a fixture rendered to an image-only PDF
+# at 300 dpi with noise, as tests/ocr.sh makes it), when Tesseract is here
+if [ -x "$BUILD/fixturescan" ] && "$FT" --version | grep -q '^ocr: tesseract'; then
+    "$BUILD/fixturescan" fixtures/seed-budget.pdf "$WORK/scan.pdf" 300 0 8 >/dev/null
+    pages=$(pdfinfo "$WORK/scan.pdf" 2>/dev/null | sed -n 's/^Pages: *//p')
+    t0=$(now)
+    "$FT" convert -q "$WORK/scan.pdf" -o "$WORK/out" >/dev/null 2>&1
+    t1=$(now)
+    printf 'ocr: %s scanned pages (seed-budget, 300 dpi) in %.1fs: %.2f s a page\n' \
+        "$pages" "$(echo "$t1 - $t0" | bc -l)" "$(echo "($t1 - $t0) / $pages" | bc -l)"
 fi
