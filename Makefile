@@ -79,7 +79,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) tests/unit/check.h tests/unit/page.h
 $(BUILD)/fixturescan: fixtures/scan.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags poppler-glib cairo) -o $@ $< \
-	    $(shell pkg-config --libs poppler-glib cairo) -lm
+	    $(shell pkg-config --libs poppler-glib cairo) -ljpeg -lm
 
 $(BUILD)/fixturegen: fixtures/gen.c
 	@mkdir -p $(dir $@)

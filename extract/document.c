@@ -207,6 +207,11 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     }
     if (st == FT_OK)
         st = ft_page_tables(page, &layout, found);
+    if (st == FT_OK && page->ocr) {
+        t0 = seconds_now();
+        st = ft_doc_page_reread(doc, page, found);
+        stats->t_read += seconds_now() - t0;
+    }
     if (st == FT_OK && prose)
         st = collect_prose(&layout, found, p, prose);
     ft_layout_clear(&layout);

@@ -70,6 +70,19 @@ const char *ft_ocr_version(void);
  */
 ft_status ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err);
 
+struct ft_table_list;
+
+/**
+ * Reads each cell of the tables found on a page read by OCR again, from
+ * that page's image: amounts with a digits-only engine, text with the
+ * Chinese one, so that a cell is read on its own and not as part of a
+ * line across the table. A reading replaces the first when it is an
+ * amount (amount columns) or confident (text). Returns FT_ERR_NOMEM on
+ * failure; without Tesseract the first readings stand.
+ */
+ft_status ft_doc_page_reread(ft_doc *doc, const ft_page *page,
+                             struct ft_table_list *tables);
+
 /**
  * Finds the ruling lines of a page by rendering it once at low
  * resolution and scanning for long thin runs; fills page->rules.

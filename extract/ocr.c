@@ -26,7 +26,7 @@
 
 /* The part of Tesseract's C API (tesseract/capi.h, stable since 4.0)
  * that is used, as function pointers filled by dlsym. */
-enum { PSM_SINGLE_BLOCK = 6 };
+enum { PSM_SINGLE_BLOCK = 6, PSM_SINGLE_LINE = 7 };
 enum { RIL_TEXTLINE = 2, RIL_WORD = 3, RIL_SYMBOL = 4 };
 static struct tess {
     int tried, ok;
@@ -43,6 +43,7 @@ static struct tess {
     void *(*GetPageIterator)(void *);
     int (*BoundingBox)(const void *, int, int *, int *, int *, int *);
     char *(*GetUTF8Text)(const void *, int);
+    char *(*ApiText)(void *);
     float (*Confidence)(const void *, int);
     int (*IsAtBeginningOf)(const void *, int);
     int (*Next)(void *, int);
@@ -88,6 +89,7 @@ tess_load(void)
     SYM(GetPageIterator, "TessResultIteratorGetPageIterator")
     SYM(BoundingBox, "TessPageIteratorBoundingBox")
     SYM(GetUTF8Text, "TessResultIteratorGetUTF8Text")
+    SYM(ApiText, "TessBaseAPIGetUTF8Text")
     SYM(Confidence, "TessResultIteratorConfidence")
     SYM(IsAtBeginningOf, "TessPageIteratorIsAtBeginningOf")
     SYM(Next, "TessResultIteratorNext")
@@ -117,6 +119,41 @@ ft_ocr_version(void)
     return buf;
 }
 
+/* Tesseract engines, made once and kept for the process (loading the
+ * Chinese model takes a good part of a second): the page reader, the
+ * number reader (English, digits only) and the cell text reader. */
+enum { ENG_PAGE, ENG_DIGITS, ENG_TEXT, N_ENGINES };
+static void *engines[N_ENGINES];
+
+/* The engine for a purpose, made on first use; NULL when Tesseract or
+ * its language data is missing. */
+static void *
+engine(int which)
+{
+    static const char *const lang[N_ENGINES] = {"chi_sim+eng", "eng",
+                                                "chi_sim"};
+    void *api;
+    if (engines[which])
+        return engines[which];
+    if (!tess_load() || !(api = T.Create()))
+        return NULL;
+    if (T.Init3(api, NULL, lang[which]) != 0) {
+        T.Delete(api);
+        return NULL;
+    }
+    T.SetVariable(api, "debug_file", "/dev/null");
+    if (which == ENG_DIGITS) {
+        /* an amount: digits, separators, a sign, brackets, percent */
+        T.SetVariable(api, "tessedit_char_whitelist", "0123456789.,-()%");
+        T.SetVariable(api, "load_system_dawg", "0");
+        T.SetVariable(api, "load_freq_dawg", "0");
+    } else {
+        T.SetVariable(api, "preserve_interword_spaces", "1");
+    }
+    engines[which] = api;
+    return api;
+}
+
 ft_status
 ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
             double scale, ft_glyph **out, size_t *n, double *mean,
@@ -140,26 +177,18 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                  "tesseract-ocr-eng (libtesseract5)");
         return FT_ERR_LIMIT;
     }
-    api = T.Create();
-    if (!api)
-        return FT_ERR_NOMEM;
-    if (T.Init3(api, NULL, "chi_sim+eng") != 0) {
+    api = engine(ENG_PAGE);
+    if (!api) {
         snprintf(msg, msglen, "Tesseract has no chi_sim+eng data (install "
                               "tesseract-ocr-chi-sim and tesseract-ocr-eng)");
-        T.Delete(api);
         return FT_ERR_LIMIT;
     }
-    /* a table page: one block, lines as they are; no dictionary guesses
-     * for numbers */
+    /* a table page: one block, lines as they are */
     T.SetPageSegMode(api, PSM_SINGLE_BLOCK);
-    T.SetVariable(api, "preserve_interword_spaces", "1");
-    T.SetVariable(api, "debug_file", "/dev/null");
     T.SetImage(api, gray, w, h, 1, stride);
     T.SetSourceResolution(api, (int)(72 * scale + 0.5));
     if (T.Recognize(api, NULL) != 0) {
         snprintf(msg, msglen, "Tesseract could not read the page");
-        T.End(api);
-        T.Delete(api);
         return FT_ERR_LIMIT;
     }
     *mean = T.MeanTextConf(api);
@@ -222,8 +251,6 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
         } while (st == FT_OK && T.Next(it, RIL_SYMBOL));
         T.IteratorDelete(it);
     }
-    T.End(api);
-    T.Delete(api);
     if (st == FT_OK) {
         /* Tesseract's boxes for CJK characters can run over the next
          * characters: a box ends where the next one on its line starts */
@@ -258,6 +285,16 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 (*out)[i + 1].space_before |= g->space_before;
                 continue;
             }
+            /* nor does a quote sit between a code and its name ("204”公共
+             * 安全支出"): Tesseract reads the gap between the columns so;
+             * the name starts a new word */
+            if (quote && i > 0 && i + 1 < *n && (*out)[i - 1].cp >= '0' &&
+                (*out)[i - 1].cp <= '9' && (*out)[i + 1].cp >= 0x3400 &&
+                fabs((*out)[i + 1].box.y0 - g->box.y0) <
+                    0.5 * (g->box.y1 - g->box.y0)) {
+                (*out)[i + 1].space_before = 1;
+                continue;
+            }
             (*out)[m++] = *g;
         }
         *n = m;
@@ -277,6 +314,11 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 g->cp = 0xFF09;
             else if (g->cp == ':' && p && p->cp >= 0x3400)
                 g->cp = 0xFF1A;
+            /* a code and its name are two columns: Tesseract may take
+             * them as one word */
+            if (p && ft_is_cjk(g->cp) && p->cp >= '0' && p->cp <= '9' &&
+                g->box.x0 - p->box.x1 > 0.4 * hh)
+                g->space_before = 1;
             /* a closing quote never starts a word: noise read as ” */
             if (g->cp == 0x201D && g->space_before)
                 continue;
@@ -297,4 +339,73 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
         *n = 0;
     }
     return st;
+}
+
+ft_status
+ft_ocr_cell(const unsigned char *gray, int w, int h, int stride, int x0,
+            int y0, int x1, int y1, int dpi, int numeric, char **text,
+            float *conf)
+{
+    enum { PAD = 12 };
+    void *api = engine(numeric ? ENG_DIGITS : ENG_TEXT);
+    int cw, ch, y, lines;
+    unsigned char *img;
+    char *raw, *o;
+    const char *p;
+
+    *text = NULL;
+    *conf = 0;
+    if (!api)
+        return FT_ERR_LIMIT;
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > w ? w : x1;
+    y1 = y1 > h ? h : y1;
+    if (x1 - x0 < 4 || y1 - y0 < 4)
+        return FT_OK;
+    /* the cell on a white margin: Tesseract reads text touching the
+     * image's edge poorly */
+    cw = x1 - x0 + 2 * PAD;
+    ch = y1 - y0 + 2 * PAD;
+    img = malloc((size_t)cw * (size_t)ch);
+    if (!img)
+        return FT_ERR_NOMEM;
+    memset(img, 255, (size_t)cw * (size_t)ch);
+    for (y = y0; y < y1; y++)
+        memcpy(img + (size_t)(y - y0 + PAD) * cw + PAD,
+               gray + (size_t)y * stride + x0, (size_t)(x1 - x0));
+    /* one line unless the cell is tall enough for two at this size */
+    lines = (y1 - y0) > (int)(0.30 * dpi) ? 2 : 1;
+    T.SetPageSegMode(api, lines > 1 ? PSM_SINGLE_BLOCK : PSM_SINGLE_LINE);
+    T.SetImage(api, img, cw, ch, 1, cw);
+    T.SetSourceResolution(api, dpi);
+    if (T.Recognize(api, NULL) != 0) {
+        free(img);
+        return FT_OK;
+    }
+    raw = T.ApiText(api);
+    *conf = (float)T.MeanTextConf(api);
+    free(img);
+    if (!raw)
+        return FT_OK;
+    /* white space out: CJK lines join without it, amounts have none */
+    o = malloc(strlen(raw) + 1);
+    if (!o) {
+        T.DeleteText(raw);
+        return FT_ERR_NOMEM;
+    }
+    *text = o;
+    for (p = raw; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n' || c == '\r' || c == '\t' || c == '\f' ||
+            (c == ' ' && (numeric || (o > *text && (unsigned char)o[-1] >= 0x80) ||
+                          (unsigned char)p[1] >= 0x80)))
+            continue;
+        *o++ = (char)c;
+    }
+    *o = 0;
+    while (o > *text && o[-1] == ' ')
+        *--o = 0;
+    T.DeleteText(raw);
+    return FT_OK;
 }

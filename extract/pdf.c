@@ -20,6 +20,7 @@
 #include <dlfcn.h>
 #include <glib.h>
 #include <poppler.h>
+#include <utf8proc.h>
 
 /* poppler-glib, glib and cairo, loaded when first needed (see above):
  * every function used, as a pointer; the names below stand for them. */
@@ -190,6 +191,10 @@ struct ft_doc {
     int vp_number;
     char *path, *password;  /* to open poppler-glib when it is needed */
     int ocr_mode;           /* FT_OCR_AUTO, _ALWAYS or _NEVER */
+    unsigned char *ocr_img; /* the last page read by OCR: straightened,
+                             * rules painted out, for reading cells again */
+    int ocr_w, ocr_h, ocr_page;
+    double ocr_scale;
 };
 
 /*****************************************************************************
@@ -978,6 +983,7 @@ ft_doc_free(ft_doc *doc)
     clear_object(&doc->doc);
     ft_vpage_clear(&doc->vp);
     ft_vdoc_free(doc->vdoc);
+    free(doc->ocr_img);
     free(doc->path);
     free(doc->password);
     free(doc);
@@ -1485,7 +1491,12 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
     }
     st = ft_ocr_read(gray, w, h, w, scale, &glyphs, &n, &mean, msg,
                      sizeof msg);
-    free(gray);
+    free(doc->ocr_img);
+    doc->ocr_img = gray; /* kept until the page's cells are read again */
+    doc->ocr_w = w;
+    doc->ocr_h = h;
+    doc->ocr_page = page->number;
+    doc->ocr_scale = scale;
     if (st == FT_ERR_NOMEM)
         return fail(err, st, "out of memory%s", "");
     if (st != FT_OK)
@@ -1497,4 +1508,193 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
     page->ocr_mean = mean;
     drop_strokes(page);
     return FT_OK;
+}
+
+/* Digits after the point in an amount as printed, -1 for none. */
+static int
+amount_decimals(const char *s)
+{
+    const char *p = strrchr(s, '.');
+    int n = 0;
+    if (!p)
+        return 0;
+    for (p++; *p >= '0' && *p <= '9'; p++)
+        n++;
+    return n;
+}
+
+/* 1 when amount s follows a column's pattern: its decimals, and commas
+ * (if any) every three digits before the point. */
+static int
+amount_fits(const char *s, int decimals)
+{
+    const char *p, *end;
+    int run = 0, commas = 0;
+    if (!strcmp(s, "-"))
+        return 1;
+    if (amount_decimals(s) != decimals)
+        return 0;
+    end = strchr(s, '.');
+    end = end ? end : s + strlen(s);
+    for (p = s; p < end; p++) {
+        if (*p >= '0' && *p <= '9')
+            run++;
+        else if (*p == ',') {
+            if ((commas++ == 0 && (run < 1 || run > 3)) ||
+                (commas > 1 && run != 3))
+                return 0;
+            run = 0;
+        }
+    }
+    return !commas || run == 3;
+}
+
+/*
+ * The Chinese engine reads full-width punctuation as ASCII. In a cell read
+ * again, brackets, colons and quotes take the full-width form when the
+ * first reading (whose characters came with the page's context) used it,
+ * or when they touch Chinese text as Chinese prints them: "（" before
+ * and "）" after a character, "：" after one, quotes around. ("维修(护)费"
+ * is printed both ways; measured on the scanned fixtures, this way reads
+ * more cells right.) Returns a new string, or NULL on OOM.
+ */
+static char *
+fullwidth_like(const char *txt, const char *first)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)txt;
+    utf8proc_int32_t cp, prev = 0, next;
+    size_t len = strlen(txt);
+    char *out = malloc(len * 3 + 1), *o = out;
+    int open = 1, n;
+    if (!out)
+        return NULL;
+    while ((n = (int)utf8proc_iterate(p, -1, &cp)) > 0 && cp) {
+        uint32_t put = (uint32_t)cp;
+        if (utf8proc_iterate(p + n, -1, &next) <= 0)
+            next = 0;
+        if (cp == '(' && (strstr(first, "（") || ft_is_cjk((uint32_t)next)))
+            put = 0xFF08;
+        else if (cp == ')' && (strstr(first, "）") || ft_is_cjk((uint32_t)prev)))
+            put = 0xFF09;
+        else if (cp == ':' && (strstr(first, "：") || ft_is_cjk((uint32_t)prev)))
+            put = 0xFF1A;
+        else if (cp == '"' && (strstr(first, "“") || strstr(first, "”") ||
+                               ft_is_cjk((uint32_t)prev) ||
+                               ft_is_cjk((uint32_t)next))) {
+            put = open ? 0x201C : 0x201D;
+            open = !open;
+        } else if (cp == 0x201C)
+            open = 0;
+        else if (cp == 0x201D)
+            open = 1;
+        o += ft_utf8_put(o, put);
+        prev = cp;
+        p += n;
+    }
+    *o = 0;
+    return out;
+}
+
+/* 1 when s is an amount as printed: digits with separators, a point, a
+ * sign, brackets or a percent sign, or a lone dash. */
+static int
+amount_like(const char *s)
+{
+    int digits = 0, other = 0;
+    if (!s || !*s)
+        return 0;
+    if (!strcmp(s, "-"))
+        return 1;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (!strchr(",.-()%", *s))
+            other++;
+    }
+    return digits > 0 && other == 0;
+}
+
+ft_status
+ft_doc_page_reread(ft_doc *doc, const ft_page *page,
+                   struct ft_table_list *tables)
+{
+    size_t i;
+    ft_status st = FT_OK;
+    const double inset = 0.8; /* points: off the painted-out rules */
+    if (!doc->ocr_img || doc->ocr_page != page->number || !page->ocr)
+        return FT_OK;
+    for (i = 0; i < tables->n && st == FT_OK; i++) {
+        ft_table *t = &tables->items[i];
+        int r, c;
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            /* a column of amounts: two in three of its body cells */
+            int amounts = 0, texts = 0, numeric;
+            for (r = t->n_header_rows; r < t->n_rows; r++) {
+                const ft_cell *x = FT_CELL(t, r, c);
+                if (x->covered || !x->text)
+                    continue;
+                if (amount_like(x->text))
+                    amounts++;
+                else
+                    texts++;
+            }
+            int decimals = 0, seen[8] = {0}, k;
+            numeric = amounts > 0 && amounts * 3 >= (amounts + texts) * 2;
+            /* the column's pattern: the decimals most of its amounts print */
+            for (r = t->n_header_rows; r < t->n_rows; r++) {
+                const ft_cell *x = FT_CELL(t, r, c);
+                if (!x->covered && x->text && amount_like(x->text) &&
+                    strcmp(x->text, "-"))
+                    seen[amount_decimals(x->text) & 7]++;
+            }
+            for (k = 1; k < 8; k++)
+                if (seen[k] > seen[decimals])
+                    decimals = k;
+            for (r = 0; r < t->n_rows && st == FT_OK; r++) {
+                ft_cell *x = FT_CELL(t, r, c);
+                char *txt = NULL;
+                float conf = 0;
+                int num = numeric && r >= t->n_header_rows;
+                double s = doc->ocr_scale;
+                if (x->covered || !x->text || !x->ocr)
+                    continue;
+                st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
+                                 doc->ocr_w, (int)((x->box.x0 + inset) * s),
+                                 (int)((x->box.y0 + inset) * s),
+                                 (int)ceil((x->box.x1 - inset) * s),
+                                 (int)ceil((x->box.y1 - inset) * s),
+                                 (int)(72 * s + 0.5), num, &txt, &conf);
+                if (st == FT_ERR_LIMIT) {
+                    st = FT_OK; /* no engine: the first reading stands */
+                    free(txt);
+                    break;
+                }
+                /* an amount read on its own replaces the first reading
+                 * only when that one breaks the column's pattern and the
+                 * new one keeps it (or is at least an amount where the
+                 * first is not) */
+                if (st == FT_OK && txt && *txt &&
+                    (num ? !amount_fits(x->text, decimals) &&
+                               (amount_fits(txt, decimals) ||
+                                (amount_like(txt) && !amount_like(x->text)))
+                         : conf >= 60)) {
+                    if (!num) {
+                        char *fw = fullwidth_like(txt, x->text);
+                        if (!fw) {
+                            free(txt);
+                            return FT_ERR_NOMEM;
+                        }
+                        free(txt);
+                        txt = fw;
+                    }
+                    free(x->text);
+                    x->text = txt;
+                    x->conf = conf;
+                    txt = NULL;
+                }
+                free(txt);
+            }
+        }
+    }
+    return st;
 }

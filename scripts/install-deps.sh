@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config libpoppler-glib-dev libpoppler-private-dev libcairo2-dev
 libxlsxwriter-dev libutf8proc-dev libsqlite3-dev sqlite3 poppler-utils poppler-data
 fonts-wqy-zenhei qpdf clang libclang-rt-14-dev unzip time bc python3 python3-openpyxl
-libtesseract5 tesseract-ocr-chi-sim tesseract-ocr-eng"
+libtesseract5 tesseract-ocr-chi-sim tesseract-ocr-eng libjpeg62-turbo-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |

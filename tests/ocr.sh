@@ -35,6 +35,15 @@ else
     bad "scanned threeline (200 dpi): more than 2 cells misread"
     head -5 "$O/g200.out"
 fi
+# turned 0.7 degrees and stored as a JPEG (quality 75), as scanners do:
+# straightened, and the same grid cell by cell
+"$BUILD/fixturescan" fixtures/threeline.pdf "$O/threeline-jpeg.pdf" 300 0.7 8 75 >/dev/null
+if "$BUILD/golden" "$O/threeline-jpeg.pdf" fixtures/threeline.tsv >"$O/gj.out" 2>&1; then
+    ok
+else
+    bad "scanned threeline (300 dpi, 0.7 degrees, JPEG) grid differs"
+    head -10 "$O/gj.out"
+fi
 expect_rc 0 "$FT" convert "$O/threeline-300.pdf" -o "$O/out"
 grep -q '"rule":"ocr","status":"info".*"message":"page 1 read by OCR (tesseract ' \
     "$O/out/threeline-300.log.jsonl" && ok || bad "no ocr entry in the log"
@@ -42,7 +51,8 @@ grep -q '"rule":"column_total","status":"pass","expected":13422.91,"actual":1342
     "$O/out/threeline-300.log.jsonl" && ok || bad "OCR'd totals not checked"
 # the planted wrong digit of bad-sums is caught through OCR at the same
 # cells, and the failure names the least confident reading in the sum
-"$BUILD/fixturescan" fixtures/bad-sums.pdf "$O/bad-sums-300.pdf" 300 0 8 >/dev/null
+# (turned 0.3 degrees, JPEG)
+"$BUILD/fixturescan" fixtures/bad-sums.pdf "$O/bad-sums-300.pdf" 300 0.3 8 75 >/dev/null
 expect_rc 1 "$FT" convert -q "$O/bad-sums-300.pdf" -o "$O/bad"
 for cell in C6 D5; do
     grep -q "\"cell\":\"$cell\",\"kind\":\"check\",\"rule\":\"[a-z_]*\",\"status\":\"fail\".*; least confident OCR reading: [A-Z][0-9]* ([0-9]*%)" \
