@@ -1656,7 +1656,10 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 float conf = 0;
                 int num = numeric && r >= t->n_header_rows;
                 double s = doc->ocr_scale;
-                if (x->covered || !x->text || !x->ocr)
+                /* header cells are read even when the first reading
+                 * left them empty (a faint or bold label missed) */
+                if (x->covered || (!x->text && r >= t->n_header_rows) ||
+                    (x->text && !x->ocr))
                     continue;
                 st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
                                  doc->ocr_w, (int)((x->box.x0 + inset) * s),
@@ -1673,6 +1676,20 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                  * only when that one breaks the column's pattern and the
                  * new one keeps it (or is at least an amount where the
                  * first is not) */
+                if (st == FT_OK && txt && *txt && !x->text) {
+                    if (conf >= 60) {
+                        char *fw = fullwidth_like(txt, "");
+                        free(txt);
+                        if (!fw)
+                            return FT_ERR_NOMEM;
+                        x->text = fw;
+                        x->conf = conf;
+                        x->ocr = 1;
+                    } else {
+                        free(txt);
+                    }
+                    continue;
+                }
                 if (st == FT_OK && txt && *txt &&
                     (num ? !amount_fits(x->text, decimals) &&
                                (amount_fits(txt, decimals) ||
