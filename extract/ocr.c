@@ -119,6 +119,14 @@ ft_ocr_version(void)
     return buf;
 }
 
+/* qsort comparison of doubles, ascending. */
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 /* Tesseract engines, made once and kept for the process (loading the
  * Chinese model takes a good part of a second): the page reader, the
  * number reader (English, digits only) and the cell text reader. */
@@ -162,6 +170,13 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
     void *api, *it;
     size_t cap = 0;
     ft_status st = FT_OK;
+    /* each character's own ink, top and bottom, and its text line */
+    typedef struct ink {
+        double t, b;
+        int line;
+    } ink;
+    ink *own = NULL;
+    int line = 0;
 
     *out = NULL;
     *n = 0;
@@ -196,7 +211,7 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
     if (it) {
         void *pit = T.GetPageIterator(it);
         do {
-            int l, t, r, b, len, wl, wt, wr, wb;
+            int l, t, r, b, len, wl, wt, wr, wb, ot, ob;
             char *txt;
             const utf8proc_uint8_t *p;
             utf8proc_int32_t cp;
@@ -204,6 +219,10 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
             int word_start;
             if (!T.BoundingBox(pit, RIL_SYMBOL, &l, &t, &r, &b))
                 continue;
+            ot = t;
+            ob = b;
+            if (T.IsAtBeginningOf(pit, RIL_TEXTLINE))
+                line++;
             /* a character's ink box is as tall as the character (a
              * period is a dot); the layout wants line-tall boxes, as a
              * text layer gives: the text line's top and bottom */
@@ -228,13 +247,20 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 if (*n == cap) {
                     size_t nc = cap ? cap * 2 : 512;
                     ft_glyph *ng = realloc(*out, nc * sizeof *ng);
-                    if (!ng) {
+                    ink *ni = realloc(own, nc * sizeof *ni);
+                    if (ng)
+                        *out = ng;
+                    if (ni)
+                        own = ni;
+                    if (!ng || !ni) {
                         st = FT_ERR_NOMEM;
                         break;
                     }
-                    *out = ng;
                     cap = nc;
                 }
+                own[*n].t = ot / scale;
+                own[*n].b = ob / scale;
+                own[*n].line = line;
                 g = &(*out)[(*n)++];
                 memset(g, 0, sizeof *g);
                 g->cp = (uint32_t)cp;
@@ -251,6 +277,66 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
         } while (st == FT_OK && T.Next(it, RIL_SYMBOL));
         T.IteratorDelete(it);
     }
+    if (st == FT_OK) {
+        /* Tesseract sometimes takes two printed lines for one (a header
+         * label centred above the labels under it, once the rule between
+         * is painted out): such a line is much taller than its
+         * characters, and each character keeps its own printed line,
+         * about its ink, an em tall */
+        size_t a = 0, z;
+        while (a < *n) {
+            double hs[256], mh, lh;
+            size_t k, m = 0;
+            for (z = a; z < *n && own[z].line == own[a].line; z++)
+                if (m < 256 && own[z].b - own[z].t > 0)
+                    hs[m++] = own[z].b - own[z].t;
+            lh = (*out)[a].box.y1 - (*out)[a].box.y0;
+            qsort(hs, m, sizeof *hs, cmp_double);
+            mh = m ? hs[m * 3 / 4] : 0; /* CJK: the taller characters */
+            if (mh > 0 && lh > 1.7 * mh) {
+                /* the printed lines: the characters' ink centres, sorted,
+                 * in runs no more than a character's height apart; each
+                 * run is one line, about its middle (glyphs as tall as the
+                 * merged line would make every gap look narrow) */
+                double cs[256], mid[256];
+                size_t nc = 0, g0, q;
+                for (k = a; k < z && nc < 256; k++)
+                    if (own[k].b - own[k].t >= 0.5 * mh)
+                        cs[nc++] = (own[k].t + own[k].b) / 2;
+                qsort(cs, nc, sizeof *cs, cmp_double);
+                for (g0 = 0, q = 1; q <= nc; q++)
+                    if (q == nc || cs[q] - cs[q - 1] > 1.0 * mh) {
+                        double m = (cs[g0] + cs[q - 1]) / 2;
+                        size_t j;
+                        for (j = g0; j < q; j++)
+                            mid[j] = m;
+                        g0 = q;
+                    }
+                for (k = a; k < z; k++) {
+                    double c = (own[k].t + own[k].b) / 2, best = 0;
+                    size_t j;
+                    if (own[k].b - own[k].t < 0.5 * mh && k > a) {
+                        /* a point or comma: the line of the one before */
+                        (*out)[k].box.y0 = (*out)[k - 1].box.y0;
+                        (*out)[k].box.y1 = (*out)[k - 1].box.y1;
+                        continue;
+                    }
+                    for (j = 0; j < nc; j++)
+                        if (j == 0 || fabs(cs[j] - c) < fabs(best - c))
+                            best = cs[j];
+                    for (j = 0; j < nc; j++)
+                        if (cs[j] == best) {
+                            c = mid[j];
+                            break;
+                        }
+                    (*out)[k].box.y0 = c - 0.6 * mh;
+                    (*out)[k].box.y1 = c + 0.6 * mh;
+                }
+            }
+            a = z;
+        }
+    }
+    free(own);
     if (st == FT_OK) {
         /* Tesseract's boxes for CJK characters can run over the next
          * characters: a box ends where the next one on its line starts */

@@ -1672,6 +1672,14 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     free(txt);
                     break;
                 }
+                /* an amount printed in scientific notation ("3.0E-4")
+                 * has a letter the digits engine cannot read */
+                if (num && x->text && strpbrk(x->text, "Ee") &&
+                    strspn(x->text, "0123456789.,-+Ee") == strlen(x->text) &&
+                    x->text[0] >= '0' && x->text[0] <= '9') {
+                    free(txt);
+                    continue;
+                }
                 /* an amount read on its own replaces the first reading
                  * only when that one breaks the column's pattern and the
                  * new one keeps it (or is at least an amount where the
