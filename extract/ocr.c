@@ -429,8 +429,8 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
 
 ft_status
 ft_ocr_cell(const unsigned char *gray, int w, int h, int stride, int x0,
-            int y0, int x1, int y1, int dpi, int numeric, char **text,
-            float *conf)
+            int y0, int x1, int y1, int dpi, double shrink, int numeric,
+            char **text, float *conf)
 {
     enum { PAD = 12 };
     void *api = engine(numeric ? ENG_DIGITS : ENG_TEXT);
@@ -462,6 +462,35 @@ ft_ocr_cell(const unsigned char *gray, int w, int h, int stride, int x0,
                gray + (size_t)y * stride + x0, (size_t)(x1 - x0));
     /* one line unless the cell is tall enough for two at this size */
     lines = (y1 - y0) > (int)(0.30 * dpi) ? 2 : 1;
+    if (shrink > 0 && shrink < 1) {
+        /* large type reads better smaller (a 16 pt title at 300 dpi gives
+         * 文 for 支): each pixel the mean of the area it covers */
+        int sw = (int)(cw * shrink), sh = (int)(ch * shrink), sx, sy;
+        unsigned char *small = sw > 0 && sh > 0 ? malloc((size_t)sw * sh) : NULL;
+        if (!small) {
+            free(img);
+            return sw > 0 && sh > 0 ? FT_ERR_NOMEM : FT_OK;
+        }
+        for (sy = 0; sy < sh; sy++)
+            for (sx = 0; sx < sw; sx++) {
+                int ax = (int)(sx / shrink), bx = (int)((sx + 1) / shrink);
+                int ay = (int)(sy / shrink), by = (int)((sy + 1) / shrink);
+                long sum = 0, n = 0;
+                int xx, yy;
+                for (yy = ay; yy < by && yy < ch; yy++)
+                    for (xx = ax; xx < bx && xx < cw; xx++) {
+                        sum += img[(size_t)yy * cw + xx];
+                        n++;
+                    }
+                small[(size_t)sy * sw + sx] =
+                    (unsigned char)(n ? sum / n : 255);
+            }
+        free(img);
+        img = small;
+        cw = sw;
+        ch = sh;
+        dpi = (int)(dpi * shrink + 0.5);
+    }
     T.SetPageSegMode(api, lines > 1 ? PSM_SINGLE_BLOCK : PSM_SINGLE_LINE);
     T.SetImage(api, img, cw, ch, 1, cw);
     T.SetSourceResolution(api, dpi);

@@ -23,13 +23,14 @@ ft_status ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
 
 /**
  * Reads one cell again, from the pixels (x0, y0)-(x1, y1) of a page image
- * at dpi: an amount with the digits-only engine, text with the Chinese
- * one, one line or a block as the cell's height allows. *text is a new
+ * at dpi, made smaller by shrink (1: as it is) first: an amount with the
+ * digits-only engine, text with the Chinese one, one line or a block as
+ * the cell's height allows. *text is a new
  * string without line breaks (NULL when nothing was read), *conf
  * Tesseract's mean confidence. FT_ERR_LIMIT without Tesseract.
  */
 ft_status ft_ocr_cell(const unsigned char *gray, int w, int h, int stride,
-                      int x0, int y0, int x1, int y1, int dpi, int numeric,
-                      char **text, float *conf);
+                      int x0, int y0, int x1, int y1, int dpi, double shrink,
+                      int numeric, char **text, float *conf);
 
 #endif

@@ -855,8 +855,12 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 break;
             {
                 int any = 0, had_title = t.title != NULL;
-                for (s = 0; s < ln->ns; s++)
+                for (s = 0; s < ln->ns; s++) {
+                    int before = t.title != NULL;
                     any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
+                    if (!before && t.title)
+                        t.title_box = L->segs[ln->s0 + s].box;
+                }
                 if (!had_title && !t.title && t.label &&
                     !strcmp(t.label, "表") && li > 0) {
                     /* a title wrapped so that "表" is alone on a line */
@@ -864,8 +868,12 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                     t.label = NULL;
                     t.title = title_above(L, li);
                 }
-                if (!had_title && t.title && li > 0)
+                if (!had_title && t.title && li > 0) {
+                    char *was = t.title;
                     join_title_above(L, li, &t);
+                    if (t.title != was) /* two lines: the box of both */
+                        t.title_box.y0 = L->lines[li - 1].box.y0;
+                }
                 /* narrative above the title ends the search */
                 if (!any && t.title)
                     break;

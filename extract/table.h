@@ -131,6 +131,8 @@ typedef struct ft_table {
     ft_cell *cells;     /* n_rows * n_cols, row-major */
     double *col_x;      /* n_cols + 1 column edges on page_last, or NULL */
     ft_box box;         /* on page_last */
+    ft_box title_box;   /* where the title is printed (on page_first), all
+                         * zero when unknown */
 } ft_table;
 
 /* Cell at (r, c); no bounds check. */
