@@ -1595,6 +1595,23 @@ fullwidth_like(const char *txt, const char *first)
     return out;
 }
 
+/* 1 when the OCR image holds ink in (x0, y0)-(x1, y1): enough dark
+ * pixels for a character, not a speck of noise. */
+static int
+has_ink(const ft_doc *doc, int x0, int y0, int x1, int y1)
+{
+    long dark = 0;
+    int x, y;
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > doc->ocr_w ? doc->ocr_w : x1;
+    y1 = y1 > doc->ocr_h ? doc->ocr_h : y1;
+    for (y = y0; y < y1; y++)
+        for (x = x0; x < x1; x++)
+            dark += doc->ocr_img[(size_t)y * doc->ocr_w + x] < 128;
+    return dark >= 40;
+}
+
 /* 1 when s is an amount as printed: digits with separators, a point, a
  * sign, brackets or a percent sign, or a lone dash. */
 static int
@@ -1722,10 +1739,14 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 float conf = 0;
                 int num = numeric && r >= t->n_header_rows;
                 double s = doc->ocr_scale;
-                /* header cells are read even when the first reading
-                 * left them empty (a faint or bold label missed) */
-                if (x->covered || (!x->text && r >= t->n_header_rows) ||
-                    (x->text && !x->ocr))
+                /* a cell the first reading left empty is read when it
+                 * holds ink (a label or an amount missed) */
+                if (x->covered || (x->text && !x->ocr) ||
+                    (!x->text &&
+                     !has_ink(doc, (int)((x->box.x0 + inset) * s),
+                              (int)((x->box.y0 + inset) * s),
+                              (int)((x->box.x1 - inset) * s),
+                              (int)((x->box.y1 - inset) * s))))
                     continue;
                 st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
                                  doc->ocr_w, (int)((x->box.x0 + inset) * s),
@@ -1737,6 +1758,18 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     st = FT_OK; /* no engine: the first reading stands */
                     free(txt);
                     break;
+                }
+                /* an amount after stray marks read from noise or a rule's
+                 * remains ("= 1,144.89"): the amount */
+                if (x->text && strchr("=:;|'\"`~_ ", x->text[0])) {
+                    size_t skip = strspn(x->text, "=:;|'\"`~_ ");
+                    if (amount_like(x->text + skip) &&
+                        strcmp(x->text + skip, "-")) {
+                        memmove(x->text, x->text + skip,
+                                strlen(x->text + skip) + 1);
+                        free(txt);
+                        continue;
+                    }
                 }
                 /* an amount printed in scientific notation ("3.0E-4")
                  * has a letter the digits engine cannot read */
@@ -1751,7 +1784,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                  * new one keeps it (or is at least an amount where the
                  * first is not) */
                 if (st == FT_OK && txt && *txt && !x->text) {
-                    if (conf >= 60) {
+                    if (num ? amount_fits(txt, decimals) : conf >= 60) {
                         char *fw = fullwidth_like(txt, "");
                         free(txt);
                         if (!fw)
@@ -1763,6 +1796,28 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                         free(txt);
                     }
                     continue;
+                }
+                if (st == FT_OK && num && !amount_fits(x->text, decimals) &&
+                    !(txt && amount_fits(txt, decimals))) {
+                    /* neither fits: the first reading less its stray
+                     * marks ("= 1,144.89") may */
+                    char *bare = strdup(x->text), *o = bare;
+                    const char *q;
+                    if (!bare) {
+                        free(txt);
+                        return FT_ERR_NOMEM;
+                    }
+                    for (q = x->text; *q; q++)
+                        if ((*q >= '0' && *q <= '9') || strchr(",.-()%", *q))
+                            *o++ = *q;
+                    *o = 0;
+                    if (*bare && amount_fits(bare, decimals)) {
+                        free(x->text);
+                        x->text = bare;
+                        free(txt);
+                        continue;
+                    }
+                    free(bare);
                 }
                 if (st == FT_OK && txt && *txt &&
                     (num ? !amount_fits(x->text, decimals) &&

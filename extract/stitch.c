@@ -71,7 +71,11 @@ static int
 repeated_header(const ft_table *prev, const ft_table *next)
 {
     int r, c, h = prev->n_header_rows;
-    if (h == 0 || next->n_rows < h || next->n_header_rows < h)
+    /* next's own header rows may be fewer: a header read again by OCR
+     * can lose a row's separation; the text decides */
+    if (h == 0 || next->n_rows < h ||
+        (next->n_header_rows < h && !FT_CELL(next, 0, 0)->ocr &&
+         !FT_CELL(next, 0, prev->n_cols - 1)->ocr))
         return 0;
     for (r = 0; r < h; r++)
         for (c = 0; c < prev->n_cols; c++)
