@@ -19,14 +19,14 @@
 
 /* Code points of UTF-8 s, at most max; returns the count. */
 static size_t
-points(const char *s, int32_t *cp, size_t max)
+points(const char *s, uint32_t *cp, size_t max)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
     size_t n = 0;
     utf8proc_int32_t c;
     utf8proc_ssize_t len;
     while (n < max && *p && (len = utf8proc_iterate(p, -1, &c)) > 0) {
-        cp[n++] = c;
+        cp[n++] = (uint32_t)c;
         p += len;
     }
     return n;
@@ -37,8 +37,8 @@ points(const char *s, int32_t *cp, size_t max)
 static int
 same_text(const ft_cell *a, const ft_cell *b)
 {
-    int32_t x[64], y[64];
-    size_t nx, ny, i, j, d[65];
+    uint32_t x[64], y[64];
+    size_t nx, ny, longer;
     if (!a->text || !b->text)
         return !a->text && !b->text;
     if (strcmp(a->text, b->text) == 0)
@@ -47,23 +47,8 @@ same_text(const ft_cell *a, const ft_cell *b)
         return 0;
     nx = points(a->text, x, 64);
     ny = points(b->text, y, 64);
-    /* edit distance, one row at a time */
-    for (j = 0; j <= ny; j++)
-        d[j] = j;
-    for (i = 1; i <= nx; i++) {
-        size_t diag = d[0];
-        d[0] = i;
-        for (j = 1; j <= ny; j++) {
-            size_t up = d[j], best = diag + (x[i - 1] != y[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (d[j - 1] + 1 < best)
-                best = d[j - 1] + 1;
-            diag = up;
-            d[j] = best;
-        }
-    }
-    return d[ny] <= ((nx > ny ? nx : ny) / 4 > 1 ? (nx > ny ? nx : ny) / 4 : 1);
+    longer = nx > ny ? nx : ny;
+    return ft_edit_distance(x, nx, y, ny) <= (longer / 4 > 1 ? longer / 4 : 1);
 }
 
 /* Number of leading rows of `next` that repeat the header of `prev`. */

@@ -185,3 +185,27 @@ ft_prose_list_clear(ft_prose_list *l)
     free(l->items);
     memset(l, 0, sizeof *l);
 }
+
+size_t
+ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t row[129], i, j;
+    if (na > 128 || nb > 128)
+        return (size_t)-1;
+    for (j = 0; j <= nb; j++)
+        row[j] = j;
+    for (i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (j = 1; j <= nb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb];
+}

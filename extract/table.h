@@ -190,6 +190,11 @@ void ft_log_clear(ft_log *log);
 /* The cell whose span covers (r, c): the cell itself unless covered. */
 const ft_cell *ft_table_anchor(const ft_table *t, int r, int c);
 
+/* Edit distance between two code point strings of at most 128 each
+ * ((size_t)-1 when longer). */
+size_t ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b,
+                        size_t nb);
+
 /* A1-style name of a cell ("C12") written into buf (>= 16 bytes). */
 void ft_cell_name(int row, int col, char *buf);
 

@@ -222,31 +222,6 @@ name_points(const char *s, uint32_t *cp, size_t max)
     return n;
 }
 
-/* Edit distance between two code point strings (both short). */
-static size_t
-edit_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-    size_t row[129], i, j;
-    if (na > 128 || nb > 128)
-        return (size_t)-1;
-    for (j = 0; j <= nb; j++)
-        row[j] = j;
-    for (i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (j = 1; j <= nb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[nb];
-}
-
 /* A project line of a 项目支出表. */
 typedef struct proj_line {
     uint32_t name[128];
@@ -463,7 +438,7 @@ check_project_forms(ft_log *log, const ft_table *tables, size_t n)
             free(fold);
         }
         for (k = 0; k < nl; k++) {
-            size_t d = edit_distance(cp, ncp, lines[k].name, lines[k].n);
+            size_t d = ft_edit_distance(cp, ncp, lines[k].name, lines[k].n);
             if (d < bestd) {
                 bestd = d;
                 best = k;

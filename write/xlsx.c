@@ -285,6 +285,18 @@ struct ft_xlsx {
     lxw_error e;        /* the first error met */
 };
 
+/* The status of a libxlsxwriter result; the first error is kept for
+ * close. */
+static ft_status
+status_of(ft_xlsx *x, lxw_error e)
+{
+    if (e == LXW_NO_ERROR)
+        return FT_OK;
+    if (x->e == LXW_NO_ERROR)
+        x->e = e;
+    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? FT_ERR_NOMEM : FT_ERR_WRITE;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -426,23 +438,14 @@ ft_xlsx_table(ft_xlsx *x, size_t i, const ft_table *t,
     if (i >= x->n)
         return FT_ERR_USAGE;
     e = write_table(x->sheets[i], &x->f, t, fails, n_fails);
-    if (e == LXW_NO_ERROR)
-        return FT_OK;
-    if (x->e == LXW_NO_ERROR)
-        x->e = e;
-    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? FT_ERR_NOMEM : FT_ERR_WRITE;
+    return status_of(x, e);
 }
 
 ft_status
 ft_xlsx_index(ft_xlsx *x, const ft_table *tables, const ft_sheet_info *info,
               size_t n)
 {
-    lxw_error e = write_index(x->index, &x->f, tables, info, n);
-    if (e == LXW_NO_ERROR)
-        return FT_OK;
-    if (x->e == LXW_NO_ERROR)
-        x->e = e;
-    return e == LXW_ERROR_MEMORY_MALLOC_FAILED ? FT_ERR_NOMEM : FT_ERR_WRITE;
+    return status_of(x, write_index(x->index, &x->f, tables, info, n));
 }
 
 ft_status
