@@ -683,6 +683,22 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 l++;
                 continue;
             }
+            if (page->ocr && l + 1 < L->n_lines) {
+                /* OCR can split a title or the unit line into pieces: a
+                 * line of metadata, or large type naming a 表, does not
+                 * start a table */
+                char *t = line_text(L, ln);
+                int meta;
+                if (!t)
+                    goto done;
+                meta = is_meta_text(t) ||
+                       (has(t, "表") && ln->size > 1.3 * L->lines[l + 1].size);
+                free(t);
+                if (meta) {
+                    l++;
+                    continue;
+                }
+            }
             start = end = l;
             b = ln->box;
             while (end + 1 < L->n_lines) {
