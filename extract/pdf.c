@@ -1748,6 +1748,23 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                               (int)((x->box.x1 - inset) * s),
                               (int)((x->box.y1 - inset) * s))))
                     continue;
+                /* an amount after stray marks read from noise or a rule's
+                 * remains ("= 1,144.89"): the amount, not read again */
+                if (x->text && x->ocr && strchr("=:;|'\"`~_ ", x->text[0])) {
+                    size_t skip = strspn(x->text, "=:;|'\"`~_ ");
+                    if (amount_like(x->text + skip) &&
+                        strcmp(x->text + skip, "-")) {
+                        memmove(x->text, x->text + skip,
+                                strlen(x->text + skip) + 1);
+                        continue;
+                    }
+                }
+                /* an amount printed in scientific notation ("3.0E-4")
+                 * has a letter the digits engine cannot read */
+                if (num && x->text && strpbrk(x->text, "Ee") &&
+                    strspn(x->text, "0123456789.,-+Ee") == strlen(x->text) &&
+                    x->text[0] >= '0' && x->text[0] <= '9')
+                    continue;
                 st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
                                  doc->ocr_w, (int)((x->box.x0 + inset) * s),
                                  (int)((x->box.y0 + inset) * s),
@@ -1758,26 +1775,6 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     st = FT_OK; /* no engine: the first reading stands */
                     free(txt);
                     break;
-                }
-                /* an amount after stray marks read from noise or a rule's
-                 * remains ("= 1,144.89"): the amount */
-                if (x->text && strchr("=:;|'\"`~_ ", x->text[0])) {
-                    size_t skip = strspn(x->text, "=:;|'\"`~_ ");
-                    if (amount_like(x->text + skip) &&
-                        strcmp(x->text + skip, "-")) {
-                        memmove(x->text, x->text + skip,
-                                strlen(x->text + skip) + 1);
-                        free(txt);
-                        continue;
-                    }
-                }
-                /* an amount printed in scientific notation ("3.0E-4")
-                 * has a letter the digits engine cannot read */
-                if (num && x->text && strpbrk(x->text, "Ee") &&
-                    strspn(x->text, "0123456789.,-+Ee") == strlen(x->text) &&
-                    x->text[0] >= '0' && x->text[0] <= '9') {
-                    free(txt);
-                    continue;
                 }
                 /* an amount read on its own replaces the first reading
                  * only when that one breaks the column's pattern and the
@@ -1796,28 +1793,6 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                         free(txt);
                     }
                     continue;
-                }
-                if (st == FT_OK && num && !amount_fits(x->text, decimals) &&
-                    !(txt && amount_fits(txt, decimals))) {
-                    /* neither fits: the first reading less its stray
-                     * marks ("= 1,144.89") may */
-                    char *bare = strdup(x->text), *o = bare;
-                    const char *q;
-                    if (!bare) {
-                        free(txt);
-                        return FT_ERR_NOMEM;
-                    }
-                    for (q = x->text; *q; q++)
-                        if ((*q >= '0' && *q <= '9') || strchr(",.-()%", *q))
-                            *o++ = *q;
-                    *o = 0;
-                    if (*bare && amount_fits(bare, decimals)) {
-                        free(x->text);
-                        x->text = bare;
-                        free(txt);
-                        continue;
-                    }
-                    free(bare);
                 }
                 if (st == FT_OK && txt && *txt &&
                     (num ? !amount_fits(x->text, decimals) &&
