@@ -105,7 +105,7 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     ft_status st;
     ft_error err = {FT_OK, ""};
     ft_layout layout;
-    char msg[320];
+    char msg[400], dbl[80] = "";
 
     double t0;
 
@@ -142,11 +142,15 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
                               FT_FAIL, NULL, NULL, msg);
         }
         stats->pages_ocr++;
+        if (page->ocr_undoubled > 0)
+            snprintf(dbl, sizeof dbl,
+                     "; %d runs of text drawn twice (fake bold) read once",
+                     page->ocr_undoubled);
         snprintf(msg, sizeof msg,
                  "page %d read by OCR (%s): %zu characters, %zu rules, "
-                 "mean confidence %.0f%%, skew %.2f degrees corrected",
+                 "mean confidence %.0f%%, skew %.2f degrees corrected%s",
                  p, ft_ocr_version(), page->n_glyphs, page->n_rules,
-                 page->ocr_mean, page->ocr_skew);
+                 page->ocr_mean, page->ocr_skew, dbl);
         st = ft_log_add(log, p, -1, -1, -1, "extract", "ocr", FT_INFO, NULL,
                         NULL, msg);
         if (st == FT_OK && page->n_glyphs > 0 && page->ocr_mean < 60) {

@@ -1388,6 +1388,117 @@ ft_doc_page_is_image(const ft_doc *doc, int number)
     return doc->vp.image_share >= 0.3;
 }
 
+/*
+ * Fake bold in a scan: a producer that draws every glyph twice, a little
+ * apart, prints each stroke with a ghost beside it, and Tesseract reads
+ * the pair as other characters. Such text is I = A | A shifted by (dx, dy);
+ * every ink pixel of A has ink again at (dx, dy) from it, so the lighter
+ * of each pixel and its partner keeps A (and little else). Each run of
+ * text (a line band cut at wide blank gaps) is tested alone, since a page
+ * mixes both kinds: doubled when, at some shift wider than a stroke, far
+ * more ink pixels find a partner than at the shifts just before it.
+ * Returns the number of runs undone.
+ */
+static int
+undouble_text(unsigned char *gray, int w, int h, double scale)
+{
+    const int maxd = (int)fmin(lround(2.2 * scale), 39), mind = 3;
+    int *rowink, y0, y1, x, y, done = 0;
+
+    rowink = calloc((size_t)h, sizeof *rowink);
+    if (!rowink)
+        return 0;
+    for (y = 0; y < h; y++)
+        for (x = 0; x < w; x++)
+            rowink[y] += gray[(size_t)y * w + x] < 128;
+    for (y0 = 0; y0 < h; y0 = y1) {
+        int bh, gap, xs, xe;
+        if (rowink[y0] < 2) {
+            y1 = y0 + 1;
+            continue;
+        }
+        for (y1 = y0; y1 < h && rowink[y1] >= 2; y1++)
+            ;
+        bh = y1 - y0;
+        if (bh < 4 || bh > (int)(40 * scale))
+            continue;
+        gap = bh * 6 / 10 > 4 ? bh * 6 / 10 : 4;
+        for (xs = 0; xs < w; xs = xe) {
+            int blank = 0, last = -1, dx, dy, bdx = 0, bdy = 0;
+            long n = 0, cnt[40][3];
+            double best = 0, c[40];
+            for (xe = xs; xe < w; xe++) {
+                int ink = 0;
+                for (y = y0; y < y1 && !ink; y++)
+                    ink = gray[(size_t)y * w + xe] < 128;
+                if (ink) {
+                    last = xe;
+                    blank = 0;
+                } else if (last >= 0 && ++blank >= gap)
+                    break;
+                else if (last < 0)
+                    xs = xe + 1;
+            }
+            if (last < 0)
+                break;
+            memset(cnt, 0, sizeof cnt);
+            for (y = y0; y < y1; y++)
+                for (x = xs; x <= last; x++) {
+                    if (gray[(size_t)y * w + x] >= 128)
+                        continue;
+                    n++;
+                    for (dx = 1; dx <= maxd && x + dx < w; dx++)
+                        for (dy = -1; dy <= 1; dy++) {
+                            int yy = y + dy;
+                            if (yy >= 0 && yy < h &&
+                                gray[(size_t)yy * w + x + dx] < 128)
+                                cnt[dx][dy + 1]++;
+                        }
+                }
+            if (n < 50)
+                continue;
+            for (dx = 1; dx <= maxd; dx++) {
+                long m = cnt[dx][0];
+                int k = 0;
+                if (cnt[dx][1] > m)
+                    m = cnt[dx][1], k = 1;
+                if (cnt[dx][2] > m)
+                    m = cnt[dx][2], k = 2;
+                c[dx] = (double)m / n;
+                if (dx >= mind && c[dx] > best)
+                    best = c[dx], bdx = dx, bdy = k - 1;
+            }
+            {
+                /* the lowest share at a shift wider than a stroke, before
+                 * the best one: doubled text rises again after it */
+                double low = 1;
+                for (dx = mind; dx < bdx; dx++)
+                    low = c[dx] < low ? c[dx] : low;
+                if (bdx <= mind || best < 0.5 || best - low < 0.06)
+                    continue;
+            }
+            /* keep a pixel only where its partner bdx (or bdx + 1) to the
+             * right is ink too; left to right, so partners are unchanged */
+            for (y = y0; y < y1; y++) {
+                int yy = y + bdy;
+                if (yy < 0 || yy >= h)
+                    continue;
+                for (x = xs; x <= last; x++) {
+                    unsigned char *p = &gray[(size_t)y * w + x];
+                    unsigned char a = x + bdx < w ? gray[(size_t)yy * w + x + bdx] : 255;
+                    unsigned char b = x + bdx + 1 < w ? gray[(size_t)yy * w + x + bdx + 1] : 255;
+                    unsigned char q = a < b ? a : b;
+                    if (q > *p)
+                        *p = q;
+                }
+            }
+            done++;
+        }
+    }
+    free(rowink);
+    return done;
+}
+
 ft_status
 ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
 {
@@ -1489,6 +1600,7 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
                     gray[(size_t)yy * w + xx] = 255;
             }
     }
+    page->ocr_undoubled = undouble_text(gray, w, h, scale);
     st = ft_ocr_read(gray, w, h, w, scale, &glyphs, &n, &mean, msg,
                      sizeof msg);
     free(doc->ocr_img);
@@ -1659,6 +1771,31 @@ han_fixes(const char *a, const char *b)
     }
 }
 
+/* Drops, in place, the spaces and line breaks OCR puts next to Chinese
+ * text (a title read over two lines, a gap before "（"); spaces between
+ * two ASCII words stay. */
+static void
+squeeze_cjk(char *s)
+{
+    char *w = s;
+    const char *r;
+    for (r = s; *r; r++) {
+        if (*r == ' ' || *r == '\n') {
+            const char *nx = r;
+            while (*nx == ' ' || *nx == '\n')
+                nx++;
+            /* keep one space only between two ASCII characters */
+            if (w > s && !(w[-1] & 0x80) && *nx && !(*nx & 0x80)) {
+                *w++ = ' ';
+            }
+            r = nx - 1;
+            continue;
+        }
+        *w++ = *r;
+    }
+    *w = 0;
+}
+
 /* A title is read again at two thirds of the page's 300 dpi: Tesseract's
  * Chinese model reads large type better so (收支, not 收文). Cells keep
  * the full size: smaller, text cells gained 2 in 438 on the scanned
@@ -1677,6 +1814,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
     for (i = 0; i < tables->n && st == FT_OK; i++) {
         ft_table *t = &tables->items[i];
         int r, c;
+        if (t->title)
+            squeeze_cjk(t->title);
         if (t->title && t->title_box.x1 > t->title_box.x0) {
             /* the title, on its own and smaller too */
             const ft_box *b = &t->title_box;
@@ -1693,7 +1832,9 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 return FT_OK;
             }
             if (st == FT_OK && txt && conf >= 60) {
-                char *fw = fullwidth_like(txt, t->title);
+                char *fw;
+                squeeze_cjk(txt);
+                fw = fullwidth_like(txt, t->title);
                 if (!fw) {
                     free(txt);
                     return FT_ERR_NOMEM;

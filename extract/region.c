@@ -168,17 +168,46 @@ take_meta(ft_table *t, const char *s, int above)
     return 0;
 }
 
+/* Bytes of s without its spaces. */
+static size_t
+compact_len(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s != ' ';
+    return n;
+}
+
+/* 1 when s ends in a unit cut short ("单位：万"), whose 元 wrapped. */
+static int
+bare_unit_end(const char *s)
+{
+    static const char *const cut[] = {"：万", "：千", "：亿", ":万", ":千",
+                                      ":亿", "：萬", "：億"};
+    size_t n = strlen(s), k;
+    while (n > 0 && s[n - 1] == ' ')
+        n--;
+    for (k = 0; k < sizeof cut / sizeof *cut; k++) {
+        size_t m = strlen(cut[k]);
+        if (n >= m && !strncmp(s + n - m, cut[k], m))
+            return 1;
+    }
+    return 0;
+}
+
 /* The text of line li-1 and line li joined, when li-1 looks like the
  * first part of a wrapped title (same size, just above); a new string,
  * or NULL. */
 static char *
-title_above(const ft_layout *L, size_t li)
+title_above(const ft_layout *L, size_t li, int ocr)
 {
     const ft_line *a = &L->lines[li - 1], *b = &L->lines[li];
     char *ta, *tb, *out;
     size_t n;
+    /* OCR boxes ("（" is taller than a character) give rough sizes */
+    double tol = ocr ? 0.4 : 0.15;
     if (b->box.y0 - a->box.y1 > 0.8 * b->size ||
-        fabs(a->size - b->size) > 0.15 * b->size)
+        fabs(a->size - b->size) > tol * b->size)
         return NULL;
     ta = line_text(L, a);
     tb = line_text(L, b);
@@ -196,12 +225,13 @@ title_above(const ft_layout *L, size_t li)
 /* Extends t->title (read from line li) with line li-1 when the title
  * wrapped: same size, just above, centred alike, not metadata. */
 static void
-join_title_above(const ft_layout *L, size_t li, ft_table *t)
+join_title_above(const ft_layout *L, size_t li, ft_table *t, int ocr)
 {
     const ft_line *a = &L->lines[li - 1], *b = &L->lines[li];
     double ca = (a->box.x0 + a->box.x1) / 2, cb = (b->box.x0 + b->box.x1) / 2;
     char *ta, *joined;
-    if (a->ns != 1 || b->ns != 1 || fabs(ca - cb) > 2 * b->size)
+    /* OCR cuts a line at wide gaps (around "（"): any number of pieces */
+    if ((!ocr && (a->ns != 1 || b->ns != 1)) || fabs(ca - cb) > 2 * b->size)
         return;
     ta = line_text(L, a);
     if (!ta)
@@ -211,7 +241,7 @@ join_title_above(const ft_layout *L, size_t li, ft_table *t)
         return;
     }
     free(ta);
-    joined = title_above(L, li);
+    joined = title_above(L, li, ocr);
     if (joined) {
         free(t->title);
         t->title = joined;
@@ -757,13 +787,21 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 if (!t)
                     goto done;
                 meta = is_meta_text(t) && !has(t, "合计");
-                if (!meta && !strcmp(t, "元") && start > 0) {
+                /* OCR reads that lone 元 as anything ("儿", "J U"): on
+                 * a scan, any short mark under the end of the unit line */
+                if (!meta && start > 0 &&
+                    (!strcmp(t, "元") ||
+                     (page->ocr && compact_len(t) <= 3 &&
+                      L->lines[start].box.x0 >
+                          L->lines[start - 1].box.x1 -
+                              4 * L->lines[start - 1].size))) {
                     char *u = line_text(L, &L->lines[start - 1]);
                     if (!u) {
                         free(t);
                         goto done;
                     }
-                    meta = has(u, "单位") || has(u, "單位");
+                    meta = (has(u, "单位") || has(u, "單位")) &&
+                           (!strcmp(t, "元") || bare_unit_end(u));
                     free(u);
                 }
                 free(t);
@@ -871,6 +909,20 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 break;
             {
                 int any = 0, had_title = t.title != NULL;
+                if (page->ocr && !had_title && ln->ns > 1) {
+                    /* a title OCR cut in pieces is still one line */
+                    char *whole = line_text(L, ln);
+                    if (!whole)
+                        goto done;
+                    if (!has(whole, "单位") && !has(whole, "部门") &&
+                        has(whole, "表") &&
+                        !has(whole, "。") && !has(whole, "，")) {
+                        any |= take_meta(&t, whole, 1);
+                        if (t.title)
+                            t.title_box = ln->box;
+                    }
+                    free(whole);
+                }
                 for (s = 0; s < ln->ns; s++) {
                     int before = t.title != NULL;
                     any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
@@ -882,11 +934,11 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                     /* a title wrapped so that "表" is alone on a line */
                     free(t.label);
                     t.label = NULL;
-                    t.title = title_above(L, li);
+                    t.title = title_above(L, li, page->ocr);
                 }
                 if (!had_title && t.title && li > 0) {
                     char *was = t.title;
-                    join_title_above(L, li, &t);
+                    join_title_above(L, li, &t, page->ocr);
                     if (t.title != was) /* two lines: the box of both */
                         t.title_box.y0 = L->lines[li - 1].box.y0;
                 }

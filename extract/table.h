@@ -77,6 +77,7 @@ typedef struct ft_page {
     int ocr;                /* 1 when the glyphs came from OCR */
     double ocr_mean;        /* Tesseract's mean confidence for the page */
     double ocr_skew;        /* the scan's skew corrected, in degrees */
+    int ocr_undoubled;      /* runs of text drawn twice (fake bold) undone */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */
