@@ -285,14 +285,32 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
          * about its ink, an em tall */
         size_t a = 0, z;
         while (a < *n) {
-            double hs[256], mh, lh;
-            size_t k, m = 0;
+            double hs[256], hc[256], mh, lh;
+            size_t k, m = 0, mc = 0;
             for (z = a; z < *n && own[z].line == own[a].line; z++)
-                if (m < 256 && own[z].b - own[z].t > 0)
-                    hs[m++] = own[z].b - own[z].t;
+                if (own[z].b - own[z].t > 0) {
+                    if (m < 256)
+                        hs[m++] = own[z].b - own[z].t;
+                    if (mc < 256 && ft_is_cjk((*out)[z].cp))
+                        hc[mc++] = own[z].b - own[z].t;
+                }
             lh = (*out)[a].box.y1 - (*out)[a].box.y0;
             qsort(hs, m, sizeof *hs, cmp_double);
-            mh = m ? hs[m * 3 / 4] : 0; /* CJK: the taller characters */
+            qsort(hc, mc, sizeof *hc, cmp_double);
+            /* a character's height: the median Chinese one (some are
+             * read over two printed lines, as tall as both), else the
+             * taller characters (digits are shorter than CJK) */
+            mh = mc >= 3 ? hc[mc / 2] : m ? hs[m * 3 / 4] : 0;
+            /* dots read as a letter ("e", "a" for the dot leaders of
+             * a table of contents): ink a fraction of the characters'
+             * height is a point, or an ellipsis when wide */
+            for (k = a; mh > 0 && k < z; k++) {
+                ft_glyph *g = &(*out)[k];
+                if (g->cp < 0x80 && g->cp > ' ' &&
+                    !strchr(".,-_=~'\"`", (int)g->cp) &&
+                    own[k].b - own[k].t < 0.25 * mh)
+                    g->cp = g->box.x1 - g->box.x0 > 0.5 * mh ? 0x2026 : '.';
+            }
             if (mh > 0 && lh > 1.7 * mh) {
                 /* the printed lines: the characters' ink centres, sorted,
                  * in runs no more than a character's height apart; each

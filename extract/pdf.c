@@ -799,8 +799,11 @@ drop_strokes(ft_page *p)
             const ft_box *b = &p->glyphs[j].box;
             double lo, hi, in0, in1;
             double y0 = b->y0, w = b->x1 - b->x0;
-            /* CJK glyphs are an em square even when the box is short */
-            if (ft_is_cjk(p->glyphs[j].cp) && b->y1 - b->y0 < w)
+            /* CJK glyphs are an em square even when the box is short
+             * (OCR boxes are as tall as their line, and can be far too
+             * wide) */
+            if (ft_is_cjk(p->glyphs[j].cp) && !p->glyphs[j].ocr &&
+                b->y1 - b->y0 < w)
                 y0 = b->y1 - w;
             if (q->dir == 'h') {
                 in0 = y0 + 0.1 * (b->y1 - y0);
@@ -1388,6 +1391,38 @@ ft_doc_page_is_image(const ft_doc *doc, int number)
     return doc->vp.image_share >= 0.3;
 }
 
+/* On a scan, a run of ink long enough to pass for a rule may be the
+ * aligned bottoms of a few characters ("性基金" underlined): a rule that
+ * lies between two crossing rules of the other direction yet touches
+ * none of them at either end is inside a cell, and is dropped. Rules of
+ * a real frame end on the rules they meet. */
+static void
+drop_loose_rules(ft_page *p)
+{
+    const double tol = 3;
+    size_t i, j, m = 0;
+    for (i = 0; i < p->n_rules; i++) {
+        const ft_rule *r = &p->rules[i];
+        int before = 0, after = 0, touch = 0;
+        for (j = 0; j < p->n_rules && !touch; j++) {
+            const ft_rule *q = &p->rules[j];
+            if (q->dir == r->dir || q->a > r->pos + tol ||
+                q->b < r->pos - tol)
+                continue; /* parallel, or does not cross r's line */
+            if (fabs(q->pos - r->a) <= tol || fabs(q->pos - r->b) <= tol)
+                touch = 1;
+            else if (q->pos < r->a)
+                before = 1;
+            else if (q->pos > r->b)
+                after = 1;
+        }
+        if (!touch && before && after)
+            continue;
+        p->rules[m++] = *r;
+    }
+    p->n_rules = m;
+}
+
 /*
  * Fake bold in a scan: a producer that draws every glyph twice, a little
  * apart, prints each stroke with a ghost beside it, and Tesseract reads
@@ -1586,6 +1621,7 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
     free(dark);
     join_rules(page, scale);
     snap_rules(page, scale);
+    drop_loose_rules(page);
     page->rules_scanned = 1;
     for (k = 0; k < page->n_rules; k++) {
         const ft_rule *r = &page->rules[k];

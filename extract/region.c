@@ -966,12 +966,13 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         }
         strip_inner_meta(&t);
         trim_empty(&t);
-        if ((!t.ruled && t.n_cols <= 2 && !t.unit &&
-             (!t.title || has_leaders(&t))) ||
+        if ((!t.ruled && t.n_cols <= 2 && !t.unit && !t.title) ||
+            (!t.ruled && !t.unit && has_leaders(&t)) ||
             (!t.ruled && mostly_mixed(&t)) ||
             (!t.title && !t.note && chart_like(&t))) {
-            /* two columns of text, no title or unit: prose or a table of
-             * contents with dot leaders, not a table */
+            /* two columns of text, no title or unit: prose; or a table
+             * of contents with dot leaders (cut in many columns where
+             * OCR read the dots as letters): not a table */
             ft_table_clear(&t);
             continue;
         }
