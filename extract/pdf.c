@@ -1658,6 +1658,24 @@ ft_doc_page_ocr(ft_doc *doc, ft_page *page, ft_error *err)
     return FT_OK;
 }
 
+/* 1 when two readings of an amount are the same but for spaces. */
+static int
+same_amount(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ')
+            a++;
+        while (*b == ' ')
+            b++;
+        if (*a != *b)
+            return 0;
+        if (!*a)
+            return 1;
+        a++;
+        b++;
+    }
+}
+
 /* Digits after the point in an amount as printed, -1 for none. */
 static int
 amount_decimals(const char *s)
@@ -1970,6 +1988,42 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                         free(txt);
                     }
                     continue;
+                }
+                /* two readings of an amount that disagree: a third, by
+                 * the Chinese engine, decides when it agrees with one
+                 * (each engine misreads some digits the others read) */
+                if (st == FT_OK && num && txt && *txt && x->text &&
+                    !same_amount(x->text, txt)) {
+                    char *third = NULL;
+                    float c3 = 0;
+                    st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
+                                     doc->ocr_w,
+                                     (int)((x->box.x0 + inset) * s),
+                                     (int)((x->box.y0 + inset) * s),
+                                     (int)ceil((x->box.x1 - inset) * s),
+                                     (int)ceil((x->box.y1 - inset) * s),
+                                     (int)(72 * s + 0.5), 1, 0, &third, &c3);
+                    if (st == FT_ERR_LIMIT)
+                        st = FT_OK;
+                    if (st == FT_OK && third && same_amount(third, txt) &&
+                        amount_like(txt)) {
+                        free(x->text);
+                        x->text = txt;
+                        x->conf = conf < c3 ? conf : c3;
+                        free(third);
+                        continue;
+                    }
+                    if (st == FT_OK && third &&
+                        same_amount(third, x->text)) {
+                        free(third);
+                        free(txt);
+                        continue;
+                    }
+                    free(third);
+                    if (st != FT_OK) {
+                        free(txt);
+                        break;
+                    }
                 }
                 if (st == FT_OK && txt && *txt &&
                     (num ? !amount_fits(x->text, decimals) &&
