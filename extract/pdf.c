@@ -1797,6 +1797,13 @@ amount_like(const char *s)
     return digits > 0 && other == 0;
 }
 
+/* 1 when s reads as an amount in the column's pattern. */
+static int
+amount_keeps(const char *s, int decimals)
+{
+    return amount_like(s) && amount_fits(s, decimals);
+}
+
 /* 1 when b is a as read again with one or two Chinese characters
  * changed and nothing else: a title read on its own (收支 for 收文) is
  * trusted that far, no further (brackets and lengths differ in both
@@ -1989,11 +1996,14 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     }
                     continue;
                 }
-                /* two readings of an amount that disagree: a third, by
+                /* two readings of an amount that disagree, both keeping
+                 * the column's pattern or both breaking it: a third, by
                  * the Chinese engine, decides when it agrees with one
                  * (each engine misreads some digits the others read) */
                 if (st == FT_OK && num && txt && *txt && x->text &&
-                    !same_amount(x->text, txt)) {
+                    !same_amount(x->text, txt) &&
+                    amount_keeps(x->text, decimals) ==
+                        amount_keeps(txt, decimals)) {
                     char *third = NULL;
                     float c3 = 0;
                     st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
@@ -2026,8 +2036,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     }
                 }
                 if (st == FT_OK && txt && *txt &&
-                    (num ? !amount_fits(x->text, decimals) &&
-                               (amount_fits(txt, decimals) ||
+                    (num ? !amount_keeps(x->text, decimals) &&
+                               (amount_keeps(txt, decimals) ||
                                 (amount_like(txt) && !amount_like(x->text)))
                          : conf >= 60)) {
                     if (!num) {
