@@ -393,6 +393,34 @@ process_table(conv *cv, ft_table *t, int i)
         st = ft_log_add(log, t->page_first, i, -1, -1, "extract", "table",
                         FT_INFO, NULL, NULL, msg);
     }
+    for (c = 0; st == FT_OK && c < t->n_cols; c++) {
+        /* OCR'd text in a column of numbers (a 序号 "1" read as 工, a 0
+         * read as 。) is in no sum: listed, and commented in the xlsx */
+        int nums = 0, texts = 0;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            if (cell->covered)
+                continue;
+            nums += cell->kind == FT_CELL_NUMBER;
+            texts += cell->kind == FT_CELL_TEXT;
+        }
+        if (nums < 3 || nums < 4 * texts)
+            continue;
+        for (r = t->n_header_rows; st == FT_OK && r < t->n_rows; r++) {
+            ft_cell *cell = FT_CELL(t, r, c);
+            char name[16];
+            if (cell->covered || !cell->ocr || cell->kind != FT_CELL_TEXT)
+                continue;
+            cell->suspect = 1;
+            ft_cell_name(r, c, name);
+            snprintf(msg, sizeof msg,
+                     "%s: \"%.80s\" read by OCR in a column of numbers: "
+                     "check it by eye",
+                     name, cell->text);
+            st = ft_log_add(log, cell->page, i, r, c, "extract",
+                            "ocr_not_a_number", FT_INFO, NULL, NULL, msg);
+        }
+    }
     for (r = 0; st == FT_OK && r < t->n_rows; r++)
         for (c = 0; st == FT_OK && c < t->n_cols; c++) {
             /* OCR'd cells read with little confidence: listed */

@@ -1797,11 +1797,13 @@ amount_like(const char *s)
     return digits > 0 && other == 0;
 }
 
-/* 1 when s reads as an amount in the column's pattern. */
+/* 1 when s reads as an amount in the column's pattern (spaces may
+ * group its thousands: "13 091.35"). */
 static int
 amount_keeps(const char *s, int decimals)
 {
-    return amount_like(s) && amount_fits(s, decimals);
+    return strspn(s, "0123456789,.-()% ") == strlen(s) &&
+           strpbrk(s, "0123456789") && amount_fits(s, decimals);
 }
 
 /* 1 when b is a as read again with one or two Chinese characters
@@ -1877,6 +1879,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
         int r, c;
         if (t->title)
             squeeze_cjk(t->title);
+        if (t->note)
+            squeeze_cjk(t->note);
         if (t->title && t->title_box.x1 > t->title_box.x0) {
             /* the title, on its own and smaller too */
             const ft_box *b = &t->title_box;

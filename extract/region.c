@@ -342,6 +342,38 @@ mostly_mixed(const ft_table *t)
     return filled >= 3 && mixed * 2 >= filled;
 }
 
+/* 1 when s has an ASCII comma before or after Chinese text (OCR reads
+ * "，" so), not one inside a number. */
+static int
+cjk_comma(const char *s)
+{
+    const char *p;
+    for (p = strchr(s, ','); p; p = strchr(p + 1, ','))
+        if ((unsigned char)p[1] >= 0xE0 ||
+            (p - s >= 3 && (unsigned char)p[-3] >= 0xE0))
+            return 1;
+    return 0;
+}
+
+/* 1 when half the filled cells or more are pieces of sentences (they
+ * hold "，", "。" or "；", which OCR may read as ASCII): a page of
+ * narrative that OCR cut at wide gaps, not a table. */
+static int
+mostly_sentences(const ft_table *t)
+{
+    int r, c, filled = 0, prose = 0;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            filled++;
+            prose += has(x, "，") || has(x, "。") || has(x, "；") ||
+                     has(x, ";") || cjk_comma(x);
+        }
+    return filled >= 3 && prose * 2 >= filled;
+}
+
 /* 1 for a grid with no figure at all and mostly empty cells: the
  * gridlines and axis labels of a chart, not a table. */
 static int
@@ -968,6 +1000,7 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         trim_empty(&t);
         if ((!t.ruled && t.n_cols <= 2 && !t.unit && !t.title) ||
             (!t.ruled && !t.unit && has_leaders(&t)) ||
+            (page->ocr && !t.ruled && mostly_sentences(&t)) ||
             (!t.ruled && mostly_mixed(&t)) ||
             (!t.title && !t.note && chart_like(&t))) {
             /* two columns of text, no title or unit: prose; or a table

@@ -107,6 +107,7 @@ typedef struct ft_cell {
     int decimals;       /* digits after the point as printed */
     int percent;        /* printed with % (value is a fraction) */
     int changed;        /* the printed form needed more than stripping */
+    int suspect;        /* OCR read text in a column of numbers */
 } ft_cell;
 
 /* OCR confidence (0..100) under which a cell is marked for a look. */

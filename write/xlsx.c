@@ -164,12 +164,17 @@ write_table(lxw_worksheet *ws, formats *f, const ft_table *t,
                                                 (lxw_col_t)c, m);
                 free(m);
             } else if (e == LXW_NO_ERROR && cell->ocr && cell->text &&
-                       cell->conf < FT_OCR_LOW) {
-                /* read by OCR without much confidence: look at it */
+                       (cell->conf < FT_OCR_LOW || cell->suspect)) {
+                /* read by OCR without much confidence, or as text in a
+                 * column of numbers: look at it */
                 char m[96];
-                snprintf(m, sizeof m,
-                         "read by OCR, confidence %.0f%%: check by eye",
-                         cell->conf);
+                if (cell->suspect)
+                    snprintf(m, sizeof m, "read by OCR as text in a column "
+                                          "of numbers: check by eye");
+                else
+                    snprintf(m, sizeof m,
+                             "read by OCR, confidence %.0f%%: check by eye",
+                             cell->conf);
                 e = worksheet_write_comment(ws, (lxw_row_t)r, (lxw_col_t)c,
                                             m);
             }
