@@ -61,7 +61,62 @@ else
     bad "scanned bad-rows: more than 6 text cells misread"
     head -8 "$O/gb.out"
 fi
+# a narrative page, a title wrapped over two lines, "单位：万" with its 元
+# wrapped below, and an unruled table over two pages, turned 0.3 degrees,
+# JPEG: narrative is not a table, and the rest reads back exactly
+"$BUILD/fixturescan" fixtures/prose-titles.pdf "$O/prose-jpeg.pdf" 300 0.3 8 75 >/dev/null
+if "$BUILD/golden" "$O/prose-jpeg.pdf" fixtures/prose-titles.tsv >"$O/gp.out" 2>&1; then
+    ok
+else
+    bad "scanned prose-titles (300 dpi, 0.3 degrees, JPEG) differs"
+    head -10 "$O/gp.out"
+fi
+# every glyph drawn twice 1.4 pt apart (fake bold), scanned: the ghost
+# strokes are taken out, the log says so, the grid keeps its shape and
+# at most 16 of 75 amounts are misread (13 when this was written)
+"$BUILD/fixturescan" fixtures/fakebold.pdf "$O/fakebold-300.pdf" 300 0 8 >/dev/null
+"$BUILD/golden" "$O/fakebold-300.pdf" fixtures/fakebold.tsv >"$O/gf.out" 2>&1
+if grep -qE 'cells, got|merge|tables, got|header_rows' "$O/gf.out"; then
+    bad "scanned fakebold: grid shape differs"
+    head -5 "$O/gf.out"
+elif [ "$(grep -cE ' R[0-9]+C[0-9]+: expected "[-(]?[0-9][0-9,]*(\.[0-9]+)?\)?"' "$O/gf.out")" -le 16 ]; then
+    ok
+else
+    bad "scanned fakebold: more than 16 amounts misread"
+    head -8 "$O/gf.out"
+fi
+expect_rc 1 "$FT" convert -q "$O/fakebold-300.pdf" -o "$O/fb"
+grep -q '"rule":"ocr","status":"info",.*skew 0.00 degrees corrected; [0-9][0-9]* runs of text drawn twice (fake bold) read once"}' \
+    "$O/fb/fakebold-300.log.jsonl" && ok || bad "fake bold scan not reported"
+# an amount the OCR left as text is listed, and commented in the xlsx
+grep -q '"rule":"ocr_not_a_number","status":"info",.*read by OCR in a column of numbers: check it by eye"}' \
+    "$O/fb/fakebold-300.log.jsonl" && ok || bad "text in a column of numbers not listed"
+unzip -p "$O/fb/fakebold-300.xlsx" xl/comments1.xml |
+    grep -q 'read by OCR as text in a column of numbers: check by eye' &&
+    ok || bad "text in a column of numbers not commented in the xlsx"
+# at 200 dpi, JPEG: header cells filled gray, whose text a rule-finder
+# could take for rules; the grid keeps its shape, at most 2 cells misread
+"$BUILD/fixturescan" fixtures/shaded-header.pdf "$O/shaded-200.pdf" 200 0 8 75 >/dev/null
+"$BUILD/golden" "$O/shaded-200.pdf" fixtures/shaded-header.tsv >"$O/gs.out" 2>&1
+if grep -qE 'cells, got|merge|tables, got|header_rows|title|unit' "$O/gs.out"; then
+    bad "scanned shaded-header (200 dpi): grid shape differs"
+    head -5 "$O/gs.out"
+elif [ "$(grep -cE ' R[0-9]+C[0-9]+: expected' "$O/gs.out")" -le 2 ]; then
+    ok
+else
+    bad "scanned shaded-header (200 dpi): more than 2 cells misread"
+    head -5 "$O/gs.out"
+fi
+# at 200 dpi, JPEG: a contents page whose dot leaders OCR reads as
+# letters is still not a table; the two tables after it keep their shape
+"$BUILD/fixturescan" fixtures/mixed-pages.pdf "$O/mixed-200.pdf" 200 0 8 75 >/dev/null
+"$BUILD/golden" "$O/mixed-200.pdf" fixtures/mixed-pages.tsv >"$O/gm.out" 2>&1
+grep -qE 'cells, got|merge|tables, got|header_rows|title' "$O/gm.out" &&
+    bad "scanned mixed-pages (200 dpi): tables differ" || ok
+# a plain scan never reports fake bold
 expect_rc 0 "$FT" convert "$O/threeline-300.pdf" -o "$O/out"
+grep -q 'drawn twice' "$O/out/threeline-300.log.jsonl" &&
+    bad "fake bold reported on a plain scan" || ok
 grep -q '"rule":"ocr","status":"info".*"message":"page 1 read by OCR (tesseract ' \
     "$O/out/threeline-300.log.jsonl" && ok || bad "no ocr entry in the log"
 grep -q '"rule":"column_total","status":"pass","expected":13422.91,"actual":13422.91' \
