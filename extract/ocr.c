@@ -333,6 +333,15 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
                 for (k = a; k < z; k++) {
                     double c = (own[k].t + own[k].b) / 2, best = 0;
                     size_t j;
+                    if (own[k].b - own[k].t > 1.8 * mh) {
+                        /* a "character" far taller than the others is a
+                         * cell's wrapped lines read as one (a two-line
+                         * name beside a one-line code): it keeps its ink
+                         * box, so that its row reaches both lines */
+                        (*out)[k].box.y0 = own[k].t;
+                        (*out)[k].box.y1 = own[k].b;
+                        continue;
+                    }
                     if (own[k].b - own[k].t < 0.5 * mh && k > a) {
                         /* a point or comma: the line of the one before */
                         (*out)[k].box.y0 = (*out)[k - 1].box.y0;
