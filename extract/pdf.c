@@ -1859,6 +1859,64 @@ squeeze_cjk(char *s)
     *w = 0;
 }
 
+/* Code points of s, at most cap; returns the count. */
+static size_t
+code_points(const char *s, uint32_t *out, size_t cap)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n;
+    size_t k = 0;
+    while (k < cap && (n = utf8proc_iterate(p, -1, &cp)) > 0 && cp) {
+        out[k++] = (uint32_t)cp;
+        p += n;
+    }
+    return k;
+}
+
+/*
+ * 1 when a text cell's second reading (alone, by the Chinese engine,
+ * confidence conf) should replace its first (read with the page, the
+ * lowest of its characters' confidences being first_conf):
+ * - a longer reading holding the first whole (the page cut the cell:
+ *   "粮油物资储备支" for "二十一、粮油物资储备支出"), at 60% or more;
+ * - as many characters, one or two Chinese ones changed: the more
+ *   confident (the first keeps 公共安全 at 98% against 公共福全 at 77%);
+ * - Latin letters where the second reads Chinese ("AR" for 公安): the
+ *   Chinese, at 40% or more;
+ * - otherwise the second at 60% or more.
+ */
+static int
+text_rereads(const char *first, float first_conf, const char *second,
+             float conf)
+{
+    uint32_t a[160], b[160];
+    size_t na = code_points(first, a, 160), nb = code_points(second, b, 160);
+    size_t k, diff = 0, cjk_a = 0, cjk_b = 0, latin_a = 0;
+    if (nb > na && strstr(second, first))
+        return conf >= 60;
+    for (k = 0; k < na; k++) {
+        cjk_a += (a[k] >= 0x3400 && a[k] <= 0x9FFF);
+        latin_a += (a[k] >= 'A' && a[k] <= 'Z') || (a[k] >= 'a' && a[k] <= 'z');
+    }
+    for (k = 0; k < nb; k++)
+        cjk_b += (b[k] >= 0x3400 && b[k] <= 0x9FFF);
+    if (na == nb) {
+        int han = 1;
+        for (k = 0; k < na; k++)
+            if (a[k] != b[k]) {
+                diff++;
+                han &= a[k] >= 0x3400 && a[k] <= 0x9FFF && b[k] >= 0x3400 &&
+                       b[k] <= 0x9FFF;
+            }
+        if (diff >= 1 && diff <= 2 && han)
+            return conf > first_conf;
+    }
+    if (cjk_a == 0 && latin_a > 0 && cjk_b * 2 >= nb && nb > 0)
+        return conf >= 40;
+    return conf >= 60;
+}
+
 /* A title is read again at two thirds of the page's 300 dpi: Tesseract's
  * Chinese model reads large type better so (收支, not 收文). Cells keep
  * the full size: smaller, text cells gained 2 in 438 on the scanned
@@ -2043,7 +2101,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     (num ? !amount_keeps(x->text, decimals) &&
                                (amount_keeps(txt, decimals) ||
                                 (amount_like(txt) && !amount_like(x->text)))
-                         : conf >= 60)) {
+                         : text_rereads(x->text, x->conf, txt, conf))) {
                     if (!num) {
                         char *fw = fullwidth_like(txt, x->text);
                         if (!fw) {

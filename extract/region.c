@@ -251,7 +251,7 @@ join_title_above(const ft_layout *L, size_t li, ft_table *t, int ocr)
 /* 1 when the table looks like a table of contents: dot leaders, or a
  * column of page numbers. */
 static int
-has_leaders(const ft_table *t)
+has_leaders(const ft_table *t, int dots_only)
 {
     int r, c, n = 0;
     for (r = 0; r < t->n_rows; r++)
@@ -263,6 +263,8 @@ has_leaders(const ft_table *t)
         }
     if (n * 3 >= t->n_rows)
         return 1;
+    if (dots_only)
+        return 0;
     /* or a column of page numbers: small integers that never decrease */
     for (c = 0; c < t->n_cols; c++) {
         long last = -1, v;
@@ -998,8 +1000,9 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
         }
         strip_inner_meta(&t);
         trim_empty(&t);
-        if ((!t.ruled && t.n_cols <= 2 && !t.unit && !t.title) ||
-            (!t.ruled && !t.unit && has_leaders(&t)) ||
+        if ((!t.ruled && t.n_cols <= 2 && !t.unit &&
+             (!t.title || has_leaders(&t, 0))) ||
+            (!t.ruled && !t.unit && has_leaders(&t, 1)) ||
             (page->ocr && !t.ruled && mostly_sentences(&t)) ||
             (!t.ruled && mostly_mixed(&t)) ||
             (!t.title && !t.note && chart_like(&t))) {

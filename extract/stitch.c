@@ -48,6 +48,15 @@ same_text(const ft_cell *a, const ft_cell *b)
     nx = points(a->text, x, 64);
     ny = points(b->text, y, 64);
     longer = nx > ny ? nx : ny;
+    if (nx == ny) {
+        /* two characters read in each other's place (项目称名) */
+        size_t i = 0;
+        while (i < nx && x[i] == y[i])
+            i++;
+        if (i + 1 < nx && x[i] == y[i + 1] && x[i + 1] == y[i] &&
+            !memcmp(x + i + 2, y + i + 2, (nx - i - 2) * sizeof *x))
+            return 1;
+    }
     return ft_edit_distance(x, nx, y, ny) <= (longer / 4 > 1 ? longer / 4 : 1);
 }
 
