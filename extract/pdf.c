@@ -1438,7 +1438,7 @@ static int
 undouble_text(unsigned char *gray, int w, int h, double scale)
 {
     const int maxd = (int)fmin(lround(2.2 * scale), 39), mind = 3;
-    int *rowink, y0, y1, x, y, done = 0;
+    int *rowink, y0, y1, x, y, k, done = 0;
 
     rowink = calloc((size_t)h, sizeof *rowink);
     if (!rowink)
@@ -1513,18 +1513,21 @@ undouble_text(unsigned char *gray, int w, int h, double scale)
                     continue;
             }
             /* keep a pixel only where its partner bdx (or bdx + 1) to the
-             * right is ink too; left to right, so partners are unchanged */
-            for (y = y0; y < y1; y++) {
-                int yy = y + bdy;
+             * right is ink too; left to right, and away from the partner
+             * row, so that no partner has been changed yet */
+            for (k = 0; k < y1 - y0; k++) {
+                int yr = bdy < 0 ? y1 - 1 - k : y0 + k, yy = yr + bdy;
+                const unsigned char *q;
                 if (yy < 0 || yy >= h)
                     continue;
-                for (x = xs; x <= last; x++) {
-                    unsigned char *p = &gray[(size_t)y * w + x];
-                    unsigned char a = x + bdx < w ? gray[(size_t)yy * w + x + bdx] : 255;
-                    unsigned char b = x + bdx + 1 < w ? gray[(size_t)yy * w + x + bdx + 1] : 255;
-                    unsigned char q = a < b ? a : b;
-                    if (q > *p)
-                        *p = q;
+                q = &gray[(size_t)yy * w];
+                for (x = xs; x <= last && x + bdx + 1 < w; x++) {
+                    unsigned char *px = &gray[(size_t)yr * w + x];
+                    unsigned char m = q[x + bdx] < q[x + bdx + 1]
+                                          ? q[x + bdx]
+                                          : q[x + bdx + 1];
+                    if (m > *px)
+                        *px = m;
                 }
             }
             done++;
