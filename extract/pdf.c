@@ -1920,6 +1920,18 @@ text_rereads(const char *first, float first_conf, const char *second,
     return conf >= 60;
 }
 
+/* 1 when s is one punctuation mark alone ("。", "，", "、", ".", ","). */
+static int
+lone_mark(const char *s)
+{
+    static const char *const marks[] = {"。", "，", "、", ".", ",", "·"};
+    size_t k;
+    for (k = 0; k < sizeof marks / sizeof *marks; k++)
+        if (!strcmp(s, marks[k]))
+            return 1;
+    return 0;
+}
+
 /* A title is read again at two thirds of the page's 300 dpi: Tesseract's
  * Chinese model reads large type better so (收支, not 收文). Cells keep
  * the full size: smaller, text cells gained 2 in 438 on the scanned
@@ -2120,6 +2132,28 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     txt = NULL;
                 }
                 free(txt);
+                txt = NULL;
+                if (st == FT_OK && !num && x->text && lone_mark(x->text)) {
+                    /* a cell holds no lone "。" or "，": a small 0 read
+                     * so; the digits engine decides */
+                    st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
+                                     doc->ocr_w,
+                                     (int)((x->box.x0 + inset) * s),
+                                     (int)((x->box.y0 + inset) * s),
+                                     (int)ceil((x->box.x1 - inset) * s),
+                                     (int)ceil((x->box.y1 - inset) * s),
+                                     (int)(72 * s + 0.5), 1, 1, &txt, &conf);
+                    if (st == FT_ERR_LIMIT)
+                        st = FT_OK;
+                    if (st == FT_OK && txt && amount_like(txt) &&
+                        strspn(txt, "0123456789") == strlen(txt)) {
+                        free(x->text);
+                        x->text = txt;
+                        x->conf = conf;
+                        txt = NULL;
+                    }
+                    free(txt);
+                }
             }
         }
     }
