@@ -1932,6 +1932,21 @@ lone_mark(const char *s)
     return 0;
 }
 
+/* Reads cell x again from the page's OCR image, inside its rules. */
+static ft_status
+read_cell(const ft_doc *doc, const ft_cell *x, int numeric, char **txt,
+          float *conf)
+{
+    const double inset = 0.8; /* points: off the painted-out rules */
+    double s = doc->ocr_scale;
+    return ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h, doc->ocr_w,
+                       (int)((x->box.x0 + inset) * s),
+                       (int)((x->box.y0 + inset) * s),
+                       (int)ceil((x->box.x1 - inset) * s),
+                       (int)ceil((x->box.y1 - inset) * s),
+                       (int)(72 * s + 0.5), 1, numeric, txt, conf);
+}
+
 /* A title is read again at two thirds of the page's 300 dpi: Tesseract's
  * Chinese model reads large type better so (收支, not 收文). Cells keep
  * the full size: smaller, text cells gained 2 in 438 on the scanned
@@ -2044,12 +2059,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     strspn(x->text, "0123456789.,-+Ee") == strlen(x->text) &&
                     x->text[0] >= '0' && x->text[0] <= '9')
                     continue;
-                st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
-                                 doc->ocr_w, (int)((x->box.x0 + inset) * s),
-                                 (int)((x->box.y0 + inset) * s),
-                                 (int)ceil((x->box.x1 - inset) * s),
-                                 (int)ceil((x->box.y1 - inset) * s),
-                                 (int)(72 * s + 0.5), 1, num, &txt, &conf);
+                st = read_cell(doc, x, num, &txt, &conf);
                 if (st == FT_ERR_LIMIT) {
                     st = FT_OK; /* no engine: the first reading stands */
                     free(txt);
@@ -2083,13 +2093,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                         amount_keeps(txt, decimals)) {
                     char *third = NULL;
                     float c3 = 0;
-                    st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
-                                     doc->ocr_w,
-                                     (int)((x->box.x0 + inset) * s),
-                                     (int)((x->box.y0 + inset) * s),
-                                     (int)ceil((x->box.x1 - inset) * s),
-                                     (int)ceil((x->box.y1 - inset) * s),
-                                     (int)(72 * s + 0.5), 1, 0, &third, &c3);
+                    st = read_cell(doc, x, 0, &third, &c3);
                     if (st == FT_ERR_LIMIT)
                         st = FT_OK;
                     if (st == FT_OK && third && same_amount(third, txt) &&
@@ -2136,13 +2140,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 if (st == FT_OK && !num && x->text && lone_mark(x->text)) {
                     /* a cell holds no lone "。" or "，": a small 0 read
                      * so; the digits engine decides */
-                    st = ft_ocr_cell(doc->ocr_img, doc->ocr_w, doc->ocr_h,
-                                     doc->ocr_w,
-                                     (int)((x->box.x0 + inset) * s),
-                                     (int)((x->box.y0 + inset) * s),
-                                     (int)ceil((x->box.x1 - inset) * s),
-                                     (int)ceil((x->box.y1 - inset) * s),
-                                     (int)(72 * s + 0.5), 1, 1, &txt, &conf);
+                    st = read_cell(doc, x, 1, &txt, &conf);
                     if (st == FT_ERR_LIMIT)
                         st = FT_OK;
                     if (st == FT_OK && txt && amount_like(txt) &&
