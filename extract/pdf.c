@@ -1862,21 +1862,6 @@ squeeze_cjk(char *s)
     *w = 0;
 }
 
-/* Code points of s, at most cap; returns the count. */
-static size_t
-code_points(const char *s, uint32_t *out, size_t cap)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t n;
-    size_t k = 0;
-    while (k < cap && (n = utf8proc_iterate(p, -1, &cp)) > 0 && cp) {
-        out[k++] = (uint32_t)cp;
-        p += n;
-    }
-    return k;
-}
-
 /*
  * 1 when a text cell's second reading (alone, by the Chinese engine,
  * confidence conf) should replace its first (read with the page, the
@@ -1894,7 +1879,8 @@ text_rereads(const char *first, float first_conf, const char *second,
              float conf)
 {
     uint32_t a[160], b[160];
-    size_t na = code_points(first, a, 160), nb = code_points(second, b, 160);
+    size_t na = ft_code_points(first, a, 160);
+    size_t nb = ft_code_points(second, b, 160);
     size_t k, diff = 0, cjk_a = 0, cjk_b = 0, latin_a = 0;
     if (nb > na && strstr(second, first))
         return conf >= 60;

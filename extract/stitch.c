@@ -17,21 +17,6 @@
  * Private functions
  *****************************************************************************/
 
-/* Code points of UTF-8 s, at most max; returns the count. */
-static size_t
-points(const char *s, uint32_t *cp, size_t max)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-    size_t n = 0;
-    utf8proc_int32_t c;
-    utf8proc_ssize_t len;
-    while (n < max && *p && (len = utf8proc_iterate(p, -1, &c)) > 0) {
-        cp[n++] = (uint32_t)c;
-        p += len;
-    }
-    return n;
-}
-
 /* 1 when two cells print the same text (both empty counts). A header
  * read twice by OCR may differ in a character in four ("2023年合让"). */
 static int
@@ -45,8 +30,8 @@ same_text(const ft_cell *a, const ft_cell *b)
         return 1;
     if (!a->ocr || !b->ocr)
         return 0;
-    nx = points(a->text, x, 64);
-    ny = points(b->text, y, 64);
+    nx = ft_code_points(a->text, x, 64);
+    ny = ft_code_points(b->text, y, 64);
     longer = nx > ny ? nx : ny;
     if (nx == ny) {
         /* two characters read in each other's place (项目称名) */

@@ -66,6 +66,21 @@ ft_table_clear(ft_table *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Code points of UTF-8 s, at most max; returns the count. */
+size_t
+ft_code_points(const char *s, uint32_t *cp, size_t max)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    size_t n = 0;
+    utf8proc_int32_t c;
+    utf8proc_ssize_t len;
+    while (n < max && *p && (len = utf8proc_iterate(p, -1, &c)) > 0) {
+        cp[n++] = (uint32_t)c;
+        p += len;
+    }
+    return n;
+}
+
 /* Drops, in place, the bytes of s that are not well-formed UTF-8: a
  * message cut at a byte count ("%.200s") may end inside a character. */
 static void

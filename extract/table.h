@@ -192,6 +192,9 @@ void ft_log_clear(ft_log *log);
 /* The cell whose span covers (r, c): the cell itself unless covered. */
 const ft_cell *ft_table_anchor(const ft_table *t, int r, int c);
 
+/* Code points of UTF-8 s, at most max, into cp; returns the count. */
+size_t ft_code_points(const char *s, uint32_t *cp, size_t max);
+
 /* Edit distance between two code point strings of at most 128 each
  * ((size_t)-1 when longer). */
 size_t ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b,
