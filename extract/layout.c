@@ -142,6 +142,23 @@ looks_numeric(const char *s)
     return digits > 0 && other == 0;
 }
 
+/* 1 when OCR'd glyph i and the one before it are a digit and the
+ * point or comma after it, or such a mark and the digit after it: one
+ * number, whatever gap OCR's boxes leave ("3,560 .65"). */
+static int
+ocr_in_number(const ft_glyph *g, size_t i)
+{
+#define FT_DIGIT(c) ((c) >= '0' && (c) <= '9')
+    uint32_t a = g[i - 1].cp, b = g[i].cp;
+    if (!g[i].ocr || !g[i - 1].ocr)
+        return 0;
+    if (FT_DIGIT(a) && (b == '.' || b == ','))
+        return 1;
+    return (a == '.' || a == ',') && FT_DIGIT(b) && i >= 2 &&
+           FT_DIGIT(g[i - 2].cp);
+#undef FT_DIGIT
+}
+
 /* Builds the text of a segment from its glyphs; NULL on OOM. */
 static char *
 seg_text(const ft_glyph *g, size_t n)
@@ -156,7 +173,7 @@ seg_text(const ft_glyph *g, size_t n)
             double h = g[i].box.y1 - g[i].box.y0;
             double gap = g[i].box.x0 - g[i - 1].box.x1;
             if (!ft_is_cjk(g[i].cp) && !ft_is_cjk(g[i - 1].cp) &&
-                gap > 0.18 * h)
+                gap > 0.18 * h && !ocr_in_number(g, i))
                 *o++ = ' ';
         }
         o += ft_utf8_put(o, g[i].cp);

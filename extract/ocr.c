@@ -365,6 +365,22 @@ ft_ocr_read(const unsigned char *gray, int w, int h, int stride,
     }
     free(own);
     if (st == FT_OK) {
+        /* Tesseract's reading order within a word is right where its
+         * boxes for the characters are not (a box reaching back over the
+         * one before, in doubled text): a character starting left of
+         * the one before it in its word shares that one's box */
+        for (size_t k = 1; k < *n; k++) {
+            ft_glyph *g = &(*out)[k], *p = &(*out)[k - 1];
+            if (!g->space_before && g->box.y0 == p->box.y0 &&
+                g->box.x0 <= p->box.x0) {
+                double m = p->box.x0 +
+                           (fmin(p->box.x1, g->box.x1) - p->box.x0) / 2;
+                p->box.x1 = m;
+                g->box.x0 = m;
+                if (g->box.x1 < m)
+                    g->box.x1 = m;
+            }
+        }
         /* Tesseract's boxes for CJK characters can run over the next
          * characters: a box ends where the next one on its line starts */
         for (size_t k = 0; k + 1 < *n; k++) {
