@@ -174,7 +174,13 @@ point_at_least_confident(ft_entry *e, const ft_table *t)
         const ft_cell *x = FT_CELL(t, r, c);
         if (x->covered || !x->ocr || x->kind != FT_CELL_NUMBER)
             continue;
-        if (!best || x->conf < best->conf) {
+        /* a point assumed is likelier wrong than any reading */
+        if (!best ||
+            (x->suspect == FT_SUSPECT_POINT) >
+                (best->suspect == FT_SUSPECT_POINT) ||
+            ((x->suspect == FT_SUSPECT_POINT) ==
+                 (best->suspect == FT_SUSPECT_POINT) &&
+             x->conf < best->conf)) {
             best = x;
             br = r;
             bc = c;
@@ -187,8 +193,12 @@ point_at_least_confident(ft_entry *e, const ft_table *t)
     m = realloc(e->message, len + 80);
     if (!m)
         return FT_ERR_NOMEM;
-    snprintf(m + len, 80, "; least confident OCR reading: %s (%.0f%%)", name,
-             best->conf);
+    if (best->suspect == FT_SUSPECT_POINT)
+        snprintf(m + len, 80, "; likeliest misread: %s, its decimal point "
+                              "assumed", name);
+    else
+        snprintf(m + len, 80, "; least confident OCR reading: %s (%.0f%%)",
+                 name, best->conf);
     e->message = m;
     return FT_OK;
 }
@@ -411,7 +421,7 @@ process_table(conv *cv, ft_table *t, int i)
             char name[16];
             if (cell->covered || !cell->ocr || cell->kind != FT_CELL_TEXT)
                 continue;
-            cell->suspect = 1;
+            cell->suspect = FT_SUSPECT_TEXT;
             ft_cell_name(r, c, name);
             snprintf(msg, sizeof msg,
                      "%s: \"%.80s\" read by OCR in a column of numbers: "
@@ -421,6 +431,31 @@ process_table(conv *cv, ft_table *t, int i)
                             "ocr_not_a_number", FT_INFO, NULL, NULL, msg);
         }
     }
+    for (r = 0; st == FT_OK && r < t->n_rows; r++)
+        for (c = 0; st == FT_OK && c < t->n_cols; c++) {
+            /* OCR'd amounts whose separators the column's pattern set */
+            const ft_cell *cell = FT_CELL(t, r, c);
+            char name[16];
+            if (cell->covered || !cell->ocr || !cell->text ||
+                !cell->regrouped)
+                continue;
+            ft_cell_name(r, c, name);
+            if (cell->suspect == FT_SUSPECT_POINT)
+                snprintf(msg, sizeof msg,
+                         "%s: %s: OCR read no decimal point; it was put "
+                         "where the column prints it: check by eye",
+                         name, cell->text);
+            else
+                snprintf(msg, sizeof msg,
+                         "%s: %s: OCR read its commas and points otherwise; "
+                         "they were set by the column's pattern",
+                         name, cell->text);
+            st = ft_log_add(log, cell->page, i, r, c, "extract",
+                            cell->suspect == FT_SUSPECT_POINT
+                                ? "ocr_point_assumed"
+                                : "ocr_separators_set",
+                            FT_INFO, NULL, NULL, msg);
+        }
     for (r = 0; st == FT_OK && r < t->n_rows; r++)
         for (c = 0; st == FT_OK && c < t->n_cols; c++) {
             /* OCR'd cells read with little confidence: listed */

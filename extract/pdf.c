@@ -1426,19 +1426,124 @@ drop_loose_rules(ft_page *p)
 /*
  * Fake bold in a scan: a producer that draws every glyph twice, a little
  * apart, prints each stroke with a ghost beside it, and Tesseract reads
- * the pair as other characters. Such text is I = A | A shifted by (dx, dy);
- * every ink pixel of A has ink again at (dx, dy) from it, so the lighter
- * of each pixel and its partner keeps A (and little else). Each run of
- * text (a line band cut at wide blank gaps) is tested alone, since a page
- * mixes both kinds: doubled when, at some shift wider than a stroke, far
- * more ink pixels find a partner than at the shifts just before it.
+ * the pair as other characters. Such text is I = A | A shifted by (d, dy).
+ *
+ * Finding it: each run of text (a line band cut at wide blank gaps) is
+ * tested alone, since a page mixes both kinds. Its ink pixels find a
+ * partner at each shift; doubled text has a peak of partners at some shift
+ * wider than a stroke, after a dip. The shift is the producer's, one for
+ * the page: the most common peak, found in three runs at least. A run is
+ * undone when it peaks there.
+ *
+ * Undoing it: left to right, a pixel of ink with no ink of A at (d, dy)
+ * before it must be A's own; one whose partner after it is blank cannot
+ * be (its ghost would be there); otherwise both readings fit the image,
+ * and the pixel continues the stroke left of it in its row, or the one
+ * in the row decided before it (inside a stroke, ink; in the gap after
+ * a comma, where its ghost stands, blank). Keeping every pixel
+ * with a partner instead would keep a comma's ghost wherever the next
+ * digit stands where the ghost's ghost would.
  * Returns the number of runs undone.
  */
+typedef struct trun {
+    int y0, y1, x0, x1, peak;
+    long n;
+    double c[40][3];
+} trun;
+
+/* The shift (> mind) at which run t's partners peak after a dip, or 0. */
+static int
+run_peak(const trun *t, int mind, int maxd, int *dy)
+{
+    int dx, best = 0;
+    double low = 1, margin = 0;
+    for (dx = mind; dx < maxd; dx++) {
+        double v = fmax(t->c[dx][1], fmax(t->c[dx][0], t->c[dx][2]));
+        double nx = fmax(t->c[dx + 1][1],
+                         fmax(t->c[dx + 1][0], t->c[dx + 1][2]));
+        if (dx > mind && v >= nx && v >= 0.5 && v - low > margin) {
+            margin = v - low;
+            best = dx;
+        }
+        low = fmin(low, v);
+    }
+    if (best && margin >= 0.03) {
+        const double *c = t->c[best];
+        *dy = c[1] >= c[0] && c[1] >= c[2] ? 0 : c[0] > c[2] ? -1 : 1;
+        return best;
+    }
+    return 0;
+}
+
+/* Undoes run t doubled at (d, dy): see above. s is scratch, one byte a
+ * pixel of the run. */
+static void
+run_undouble(unsigned char *gray, int w, int h, const trun *t, int d,
+             int dy, unsigned char *s)
+{
+    const int rw = t->x1 - t->x0 + 1, rh = t->y1 - t->y0;
+    int k, x;
+#define INK(xx, yy) (gray[(size_t)(yy) * w + (xx)] < 128)
+#define S(xx, yy) s[(size_t)((yy) - t->y0) * rw + (xx) - t->x0]
+    memset(s, 0, (size_t)rw * rh);
+    /* a row's sources lie in row y - dy: that row is decided first */
+    for (k = 0; k < rh; k++) {
+        int y = dy < 0 ? t->y1 - 1 - k : t->y0 + k, ys = y - dy;
+        int yp = dy < 0 ? y + 1 : y - 1;
+        int yg = y + dy, src_ok = ys >= t->y0 && ys < t->y1;
+        for (x = t->x0; x <= t->x1; x++) {
+            int src = 0, ghost = 0, j;
+            if (!INK(x, y))
+                continue;
+            for (j = x - d - 1; src_ok && j <= x - d + 1; j++)
+                if (j >= t->x0 && S(j, ys))
+                    src = 1;
+            if (!src) {
+                S(x, y) = 1;
+                continue;
+            }
+            for (j = x + d - 1; j <= x + d + 1; j++)
+                if (j < w && yg >= 0 && yg < h && INK(j, yg))
+                    ghost = 1;
+            /* both fit: continue the stroke to the left (over a pixel
+             * of noise) or the one in the row decided before */
+            S(x, y) = ghost && ((x > t->x0 && S(x - 1, y)) ||
+                                (x > t->x0 + 1 && S(x - 2, y)) ||
+                                (k > 0 && S(x, yp)));
+        }
+    }
+    /* the ghost goes, with the grey edge about it: a pixel not of A is
+     * kept only beside one of A */
+    for (k = 0; k < rh; k++) {
+        int y = t->y0 + k;
+        for (x = t->x0; x <= t->x1; x++) {
+            int keep = 0, i, j;
+            if (S(x, y))
+                continue;
+            for (j = y - 1; j <= y + 1 && !keep; j++)
+                for (i = x - 1; i <= x + 1 && !keep; i++)
+                    keep = j >= t->y0 && j < t->y1 && i >= t->x0 &&
+                           i <= t->x1 && S(i, j) == 1;
+            if (!keep || INK(x, y))
+                s[(size_t)k * rw + x - t->x0] = 2; /* to whiten */
+        }
+    }
+    for (k = 0; k < rh; k++)
+        for (x = t->x0; x <= t->x1; x++)
+            if (S(x, t->y0 + k) == 2)
+                gray[(size_t)(t->y0 + k) * w + x] = 255;
+#undef INK
+#undef S
+}
+
 static int
 undouble_text(unsigned char *gray, int w, int h, double scale)
 {
-    const int maxd = (int)fmin(lround(2.2 * scale), 39), mind = 3;
-    int *rowink, y0, y1, x, y, k, done = 0;
+    const int maxd = (int)fmin(lround(2.2 * scale), 38), mind = 3;
+    int *rowink, y0, y1, x, y, done = 0, votes[40] = {0}, d = 0, best = 0;
+    trun *runs = NULL;
+    size_t nr = 0, cap = 0, i, area = 0;
+    unsigned char *scratch;
 
     rowink = calloc((size_t)h, sizeof *rowink);
     if (!rowink)
@@ -1459,9 +1564,8 @@ undouble_text(unsigned char *gray, int w, int h, double scale)
             continue;
         gap = bh * 6 / 10 > 4 ? bh * 6 / 10 : 4;
         for (xs = 0; xs < w; xs = xe) {
-            int blank = 0, last = -1, dx, dy, bdx = 0, bdy = 0;
-            long n = 0, cnt[40][3];
-            double best = 0, c[40];
+            int blank = 0, last = -1, dx, dyy;
+            trun *t;
             for (xe = xs; xe < w; xe++) {
                 int ink = 0;
                 for (y = y0; y < y1 && !ink; y++)
@@ -1476,63 +1580,74 @@ undouble_text(unsigned char *gray, int w, int h, double scale)
             }
             if (last < 0)
                 break;
-            memset(cnt, 0, sizeof cnt);
-            for (y = y0; y < y1; y++)
-                for (x = xs; x <= last; x++) {
-                    if (gray[(size_t)y * w + x] >= 128)
-                        continue;
-                    n++;
-                    for (dx = 1; dx <= maxd && x + dx < w; dx++)
-                        for (dy = -1; dy <= 1; dy++) {
-                            int yy = y + dy;
-                            if (yy >= 0 && yy < h &&
-                                gray[(size_t)yy * w + x + dx] < 128)
-                                cnt[dx][dy + 1]++;
-                        }
-                }
-            if (n < 50)
-                continue;
-            for (dx = 1; dx <= maxd; dx++) {
-                long m = cnt[dx][0];
-                int k = 0;
-                if (cnt[dx][1] > m)
-                    m = cnt[dx][1], k = 1;
-                if (cnt[dx][2] > m)
-                    m = cnt[dx][2], k = 2;
-                c[dx] = (double)m / n;
-                if (dx >= mind && c[dx] > best)
-                    best = c[dx], bdx = dx, bdy = k - 1;
+            if (nr == cap) {
+                size_t nc = cap ? 2 * cap : 64;
+                trun *nrn = realloc(runs, nc * sizeof *nrn);
+                if (!nrn)
+                    goto out;
+                runs = nrn;
+                cap = nc;
             }
+            t = &runs[nr];
+            memset(t, 0, sizeof *t);
+            t->y0 = y0;
+            t->y1 = y1;
+            t->x0 = xs;
+            t->x1 = last;
             {
-                /* the lowest share at a shift wider than a stroke, before
-                 * the best one: doubled text rises again after it */
-                double low = 1;
-                for (dx = mind; dx < bdx; dx++)
-                    low = c[dx] < low ? c[dx] : low;
-                if (bdx <= mind || best < 0.5 || best - low < 0.06)
+                long cnt[40][3];
+                memset(cnt, 0, sizeof cnt);
+                for (y = y0; y < y1; y++)
+                    for (x = xs; x <= last; x++) {
+                        if (gray[(size_t)y * w + x] >= 128)
+                            continue;
+                        t->n++;
+                        for (dx = 1; dx <= maxd && x + dx < w; dx++)
+                            for (dyy = -1; dyy <= 1; dyy++) {
+                                int yy = y + dyy;
+                                if (yy >= 0 && yy < h &&
+                                    gray[(size_t)yy * w + x + dx] < 128)
+                                    cnt[dx][dyy + 1]++;
+                            }
+                    }
+                if (t->n < 50)
                     continue;
+                for (dx = 1; dx <= maxd; dx++)
+                    for (dyy = 0; dyy < 3; dyy++)
+                        t->c[dx][dyy] = (double)cnt[dx][dyy] / t->n;
             }
-            /* keep a pixel only where its partner bdx (or bdx + 1) to the
-             * right is ink too; left to right, and away from the partner
-             * row, so that no partner has been changed yet */
-            for (k = 0; k < y1 - y0; k++) {
-                int yr = bdy < 0 ? y1 - 1 - k : y0 + k, yy = yr + bdy;
-                const unsigned char *q;
-                if (yy < 0 || yy >= h)
-                    continue;
-                q = &gray[(size_t)yy * w];
-                for (x = xs; x <= last && x + bdx + 1 < w; x++) {
-                    unsigned char *px = &gray[(size_t)yr * w + x];
-                    unsigned char m = q[x + bdx] < q[x + bdx + 1]
-                                          ? q[x + bdx]
-                                          : q[x + bdx + 1];
-                    if (m > *px)
-                        *px = m;
-                }
-            }
-            done++;
+            t->peak = run_peak(t, mind, maxd, &dyy);
+            if (t->peak)
+                votes[t->peak]++;
+            if ((size_t)(t->x1 - t->x0 + 1) * (size_t)bh > area)
+                area = (size_t)(t->x1 - t->x0 + 1) * (size_t)bh;
+            nr++;
         }
     }
+    /* the producer's shift: the most common peak, counting its neighbours
+     * (a shift of 5.8 pixels peaks at 5 or 6) */
+    for (x = mind + 1; x < maxd; x++) {
+        int v = votes[x - 1] + 2 * votes[x] + votes[x + 1];
+        if (v > best)
+            best = v, d = x;
+    }
+    if (!d || best < 6)
+        goto out;
+    scratch = malloc(area ? area : 1);
+    if (!scratch)
+        goto out;
+    for (i = 0; i < nr; i++) {
+        trun *t = &runs[i];
+        int dy = 0, dx;
+        if (!t->peak || abs(t->peak - d) > 1)
+            continue;
+        dx = run_peak(t, mind, maxd, &dy);
+        run_undouble(gray, w, h, t, dx, dy, scratch);
+        done++;
+    }
+    free(scratch);
+out:
+    free(runs);
     free(rowink);
     return done;
 }
@@ -1704,6 +1819,8 @@ amount_fits(const char *s, int decimals)
     if (amount_decimals(s) != decimals)
         return 0;
     end = strchr(s, '.');
+    if (end != strrchr(s, '.'))
+        return 0; /* two points */
     end = end ? end : s + strlen(s);
     for (p = s; p < end; p++) {
         if (*p >= '0' && *p <= '9')
@@ -1807,6 +1924,59 @@ amount_keeps(const char *s, int decimals)
 {
     return strspn(s, "0123456789,.-()% ") == strlen(s) &&
            strpbrk(s, "0123456789") && amount_fits(s, decimals);
+}
+
+/*
+ * An OCR'd amount whose digits are all there but whose separators break
+ * the column's pattern (decimals > 0), set by the pattern: every point
+ * but the last was a comma ("5.213.17"); a comma before the decimals was
+ * the point ("1,969,08" for two decimals); no point at all, and it goes
+ * before the last decimals digits ("12250" as 122.50: *assumed is set,
+ * since a digit may be missing as well). NULL when the digits do not fit
+ * or on OOM.
+ */
+static char *
+amount_regroup(const char *s, int decimals, int *assumed)
+{
+    size_t n = strlen(s), i, points = 0, digits = 0;
+    char *out, *last;
+    *assumed = 0;
+    if (decimals <= 0 || decimals > 3 || !n ||
+        strspn(s, "0123456789,.") != n || s[0] < '0' || s[0] > '9' ||
+        s[n - 1] < '0' || s[n - 1] > '9')
+        return NULL;
+    for (i = 0; i < n; i++) {
+        points += s[i] == '.';
+        digits += s[i] >= '0' && s[i] <= '9';
+    }
+    if (digits <= (size_t)decimals)
+        return NULL;
+    out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, s, n + 1);
+    last = strrchr(out, '.');
+    if (points > 1) {
+        for (i = 0; out + i < last; i++)
+            if (out[i] == '.')
+                out[i] = ',';
+    } else if (!points) {
+        char *c = strrchr(out, ',');
+        if (c && strlen(c + 1) == (size_t)decimals && decimals != 3) {
+            *c = '.';
+        } else {
+            /* the point before the last decimals digits */
+            memmove(out + n - decimals + 1, out + n - decimals,
+                    (size_t)decimals + 1);
+            out[n - decimals] = '.';
+            *assumed = 1;
+        }
+    }
+    if (!amount_keeps(out, decimals)) {
+        free(out);
+        return NULL;
+    }
+    return out;
 }
 
 /* 1 when b is a as read again with one or two Chinese characters
@@ -2137,6 +2307,32 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                         txt = NULL;
                     }
                     free(txt);
+                }
+            }
+            for (r = t->n_header_rows; st == FT_OK && numeric &&
+                                       r < t->n_rows; r++) {
+                /* amounts read with every digit, their separators set by
+                 * the column's pattern */
+                ft_cell *x = FT_CELL(t, r, c);
+                int assumed;
+                char *fix;
+                if (x->covered || !x->text || !x->ocr ||
+                    amount_keeps(x->text, decimals))
+                    continue;
+                fix = amount_regroup(x->text, decimals, &assumed);
+                /* a point is assumed only where the column prints whole
+                 * numbers seldom (a misread, not a format) */
+                if (fix && assumed &&
+                    (seen[0] > 2 || seen[decimals] < 5 * seen[0])) {
+                    free(fix);
+                    fix = NULL;
+                }
+                if (fix) {
+                    free(x->text);
+                    x->text = fix;
+                    x->regrouped = 1;
+                    if (assumed)
+                        x->suspect = FT_SUSPECT_POINT;
                 }
             }
         }

@@ -107,8 +107,17 @@ typedef struct ft_cell {
     int decimals;       /* digits after the point as printed */
     int percent;        /* printed with % (value is a fraction) */
     int changed;        /* the printed form needed more than stripping */
-    int suspect;        /* OCR read text in a column of numbers */
+    int suspect;        /* OCR: 0, or why the cell wants a look: an
+                         * FT_SUSPECT_* */
+    int regrouped;      /* OCR: its separators were set by the column's
+                         * pattern ("5.213.17" as 5,213.17) */
 } ft_cell;
+
+/* Why an OCR'd cell wants a look. */
+enum {
+    FT_SUSPECT_TEXT = 1, /* text read in a column of numbers */
+    FT_SUSPECT_POINT     /* no decimal point read: the column's assumed */
+};
 
 /* OCR confidence (0..100) under which a cell is marked for a look. */
 #define FT_OCR_LOW 70

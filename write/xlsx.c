@@ -168,9 +168,13 @@ write_table(lxw_worksheet *ws, formats *f, const ft_table *t,
                 /* read by OCR without much confidence, or as text in a
                  * column of numbers: look at it */
                 char m[96];
-                if (cell->suspect)
+                if (cell->suspect == FT_SUSPECT_TEXT)
                     snprintf(m, sizeof m, "read by OCR as text in a column "
                                           "of numbers: check by eye");
+                else if (cell->suspect == FT_SUSPECT_POINT)
+                    snprintf(m, sizeof m, "read by OCR without a decimal "
+                                          "point, put where the column "
+                                          "prints it: check by eye");
                 else
                     snprintf(m, sizeof m,
                              "read by OCR, confidence %.0f%%: check by eye",
