@@ -97,7 +97,8 @@ check: deps
 	$(Q)$(MAKE) --no-print-directory asan-test
 	$(Q)$(MAKE) --no-print-directory test
 
-test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden $(BUILD)/fixturescan
+test: $(BUILD)/fiscaltab $(UNIT_BIN) $(BUILD)/golden $(BUILD)/fixturescan \
+      $(BUILD)/fixturegen
 	$(Q)FT=$(BUILD)/fiscaltab sh tests/run.sh $(BUILD)
 
 asan: deps

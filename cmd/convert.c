@@ -4,6 +4,7 @@
  * still convert; the outputs are written atomically.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +162,8 @@ typedef struct conv {
 static ft_status
 point_at_least_confident(ft_entry *e, const ft_table *t)
 {
-    const ft_cell *best = NULL;
-    int k, br = -1, bc = -1, by_row;
+    const ft_cell *best = NULL, *moved = NULL;
+    int k, br = -1, bc = -1, mr = -1, mc = -1, by_row;
     char name[16], *m;
     size_t len;
     if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->row < 0 ||
@@ -174,13 +175,21 @@ point_at_least_confident(ft_entry *e, const ft_table *t)
         const ft_cell *x = FT_CELL(t, r, c);
         if (x->covered || !x->ocr || x->kind != FT_CELL_NUMBER)
             continue;
-        /* a point assumed is likelier wrong than any reading */
-        if (!best ||
-            (x->suspect == FT_SUSPECT_POINT) >
-                (best->suspect == FT_SUSPECT_POINT) ||
-            ((x->suspect == FT_SUSPECT_POINT) ==
-                 (best->suspect == FT_SUSPECT_POINT) &&
-             x->conf < best->conf)) {
+        /* a decimal point assumed in the wrong place changes its amount
+         * by a power of ten: when that explains the sum's gap, it is the
+         * likeliest misread */
+        if (x->suspect == FT_SUSPECT_POINT && e->has_values && !moved) {
+            double off = fabs(e->actual - e->expected), p = 10;
+            int j;
+            for (j = 0; j < 3 && !moved; j++, p *= 10)
+                if (fabs(off - fabs(x->value) * (p - 1)) < 0.006 ||
+                    fabs(off - fabs(x->value) * (1 - 1 / p)) < 0.006) {
+                    moved = x;
+                    mr = r;
+                    mc = c;
+                }
+        }
+        if (!best || x->conf < best->conf) {
             best = x;
             br = r;
             bc = c;
@@ -188,12 +197,17 @@ point_at_least_confident(ft_entry *e, const ft_table *t)
     }
     if (!best)
         return FT_OK;
+    if (moved) {
+        best = moved;
+        br = mr;
+        bc = mc;
+    }
     ft_cell_name(br, bc, name);
     len = strlen(e->message);
     m = realloc(e->message, len + 80);
     if (!m)
         return FT_ERR_NOMEM;
-    if (best->suspect == FT_SUSPECT_POINT)
+    if (moved)
         snprintf(m + len, 80, "; likeliest misread: %s, its decimal point "
                               "assumed", name);
     else
@@ -420,6 +434,10 @@ process_table(conv *cv, ft_table *t, int i)
             ft_cell *cell = FT_CELL(t, r, c);
             char name[16];
             if (cell->covered || !cell->ocr || cell->kind != FT_CELL_TEXT)
+                continue;
+            /* the label of a total row stands in a column of codes */
+            if (strstr(cell->text, "合计") || strstr(cell->text, "总计") ||
+                strstr(cell->text, "小计"))
                 continue;
             cell->suspect = FT_SUSPECT_TEXT;
             ft_cell_name(r, c, name);

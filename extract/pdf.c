@@ -1794,46 +1794,7 @@ same_amount(const char *a, const char *b)
     }
 }
 
-/* Digits after the point in an amount as printed, -1 for none. */
-static int
-amount_decimals(const char *s)
-{
-    const char *p = strrchr(s, '.');
-    int n = 0;
-    if (!p)
-        return 0;
-    for (p++; *p >= '0' && *p <= '9'; p++)
-        n++;
-    return n;
-}
 
-/* 1 when amount s follows a column's pattern: its decimals, and commas
- * (if any) every three digits before the point. */
-static int
-amount_fits(const char *s, int decimals)
-{
-    const char *p, *end;
-    int run = 0, commas = 0;
-    if (!strcmp(s, "-"))
-        return 1;
-    if (amount_decimals(s) != decimals)
-        return 0;
-    end = strchr(s, '.');
-    if (end != strrchr(s, '.'))
-        return 0; /* two points */
-    end = end ? end : s + strlen(s);
-    for (p = s; p < end; p++) {
-        if (*p >= '0' && *p <= '9')
-            run++;
-        else if (*p == ',') {
-            if ((commas++ == 0 && (run < 1 || run > 3)) ||
-                (commas > 1 && run != 3))
-                return 0;
-            run = 0;
-        }
-    }
-    return !commas || run == 3;
-}
 
 /*
  * The Chinese engine reads full-width punctuation as ASCII. In a cell read
@@ -1917,67 +1878,7 @@ amount_like(const char *s)
     return digits > 0 && other == 0;
 }
 
-/* 1 when s reads as an amount in the column's pattern (spaces may
- * group its thousands: "13 091.35"). */
-static int
-amount_keeps(const char *s, int decimals)
-{
-    return strspn(s, "0123456789,.-()% ") == strlen(s) &&
-           strpbrk(s, "0123456789") && amount_fits(s, decimals);
-}
 
-/*
- * An OCR'd amount whose digits are all there but whose separators break
- * the column's pattern (decimals > 0), set by the pattern: every point
- * but the last was a comma ("5.213.17"); a comma before the decimals was
- * the point ("1,969,08" for two decimals); no point at all, and it goes
- * before the last decimals digits ("12250" as 122.50: *assumed is set,
- * since a digit may be missing as well). NULL when the digits do not fit
- * or on OOM.
- */
-static char *
-amount_regroup(const char *s, int decimals, int *assumed)
-{
-    size_t n = strlen(s), i, points = 0, digits = 0;
-    char *out, *last;
-    *assumed = 0;
-    if (decimals <= 0 || decimals > 3 || !n ||
-        strspn(s, "0123456789,.") != n || s[0] < '0' || s[0] > '9' ||
-        s[n - 1] < '0' || s[n - 1] > '9')
-        return NULL;
-    for (i = 0; i < n; i++) {
-        points += s[i] == '.';
-        digits += s[i] >= '0' && s[i] <= '9';
-    }
-    if (digits <= (size_t)decimals)
-        return NULL;
-    out = malloc(n + 2);
-    if (!out)
-        return NULL;
-    memcpy(out, s, n + 1);
-    last = strrchr(out, '.');
-    if (points > 1) {
-        for (i = 0; out + i < last; i++)
-            if (out[i] == '.')
-                out[i] = ',';
-    } else if (!points) {
-        char *c = strrchr(out, ',');
-        if (c && strlen(c + 1) == (size_t)decimals && decimals != 3) {
-            *c = '.';
-        } else {
-            /* the point before the last decimals digits */
-            memmove(out + n - decimals + 1, out + n - decimals,
-                    (size_t)decimals + 1);
-            out[n - decimals] = '.';
-            *assumed = 1;
-        }
-    }
-    if (!amount_keeps(out, decimals)) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
 
 /* 1 when b is a as read again with one or two Chinese characters
  * changed and nothing else: a title read on its own (收支 for 收文) is
@@ -2178,7 +2079,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 const ft_cell *x = FT_CELL(t, r, c);
                 if (!x->covered && x->text && amount_like(x->text) &&
                     strcmp(x->text, "-"))
-                    seen[amount_decimals(x->text) & 7]++;
+                    seen[ft_amount_decimals(x->text) & 7]++;
             }
             for (k = 1; k < 8; k++)
                 if (seen[k] > seen[decimals])
@@ -2226,7 +2127,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                  * new one keeps it (or is at least an amount where the
                  * first is not) */
                 if (st == FT_OK && txt && *txt && !x->text) {
-                    if (num ? amount_fits(txt, decimals) : conf >= 60) {
+                    if (num ? ft_amount_fits(txt, decimals) : conf >= 60) {
                         char *fw = fullwidth_like(txt, "");
                         free(txt);
                         if (!fw)
@@ -2245,8 +2146,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                  * (each engine misreads some digits the others read) */
                 if (st == FT_OK && num && txt && *txt && x->text &&
                     !same_amount(x->text, txt) &&
-                    amount_keeps(x->text, decimals) ==
-                        amount_keeps(txt, decimals)) {
+                    ft_amount_keeps(x->text, decimals) ==
+                        ft_amount_keeps(txt, decimals)) {
                     char *third = NULL;
                     float c3 = 0;
                     st = read_cell(doc, x, 0, &third, &c3);
@@ -2273,8 +2174,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                     }
                 }
                 if (st == FT_OK && txt && *txt &&
-                    (num ? !amount_keeps(x->text, decimals) &&
-                               (amount_keeps(txt, decimals) ||
+                    (num ? !ft_amount_keeps(x->text, decimals) &&
+                               (ft_amount_keeps(txt, decimals) ||
                                 (amount_like(txt) && !amount_like(x->text)))
                          : text_rereads(x->text, x->conf, txt, conf))) {
                     if (!num) {
@@ -2317,9 +2218,9 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 int assumed;
                 char *fix;
                 if (x->covered || !x->text || !x->ocr ||
-                    amount_keeps(x->text, decimals))
+                    ft_amount_keeps(x->text, decimals))
                     continue;
-                fix = amount_regroup(x->text, decimals, &assumed);
+                fix = ft_amount_regroup(x->text, decimals, &assumed);
                 /* a point is assumed only where the column prints whole
                  * numbers seldom (a misread, not a format) */
                 if (fix && assumed &&

@@ -224,3 +224,106 @@ ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
     }
     return row[nb];
 }
+
+/* Digits after the point in an amount as printed, -1 for none. */
+int
+ft_amount_decimals(const char *s)
+{
+    const char *p = strrchr(s, '.');
+    int n = 0;
+    if (!p)
+        return 0;
+    for (p++; *p >= '0' && *p <= '9'; p++)
+        n++;
+    return n;
+}
+
+/* 1 when amount s follows a column's pattern: its decimals, and commas
+ * (if any) every three digits before the point. */
+int
+ft_amount_fits(const char *s, int decimals)
+{
+    const char *p, *end;
+    int run = 0, commas = 0;
+    if (!strcmp(s, "-"))
+        return 1;
+    if (ft_amount_decimals(s) != decimals)
+        return 0;
+    end = strchr(s, '.');
+    if (end != strrchr(s, '.'))
+        return 0; /* two points */
+    end = end ? end : s + strlen(s);
+    for (p = s; p < end; p++) {
+        if (*p >= '0' && *p <= '9')
+            run++;
+        else if (*p == ',') {
+            if ((commas++ == 0 && (run < 1 || run > 3)) ||
+                (commas > 1 && run != 3))
+                return 0;
+            run = 0;
+        }
+    }
+    return !commas || run == 3;
+}
+
+/* 1 when s reads as an amount in the column's pattern (spaces may
+ * group its thousands: "13 091.35"). */
+int
+ft_amount_keeps(const char *s, int decimals)
+{
+    return strspn(s, "0123456789,.-()% ") == strlen(s) &&
+           strpbrk(s, "0123456789") && ft_amount_fits(s, decimals);
+}
+
+/*
+ * An OCR'd amount whose digits are all there but whose separators break
+ * the column's pattern (decimals > 0), set by the pattern: every point
+ * but the last was a comma ("5.213.17"); a comma before the decimals was
+ * the point ("1,969,08" for two decimals); no point at all, and it goes
+ * before the last decimals digits ("12250" as 122.50: *assumed is set,
+ * since a digit may be missing as well). NULL when the digits do not fit
+ * or on OOM.
+ */
+char *
+ft_amount_regroup(const char *s, int decimals, int *assumed)
+{
+    size_t n = strlen(s), i, points = 0, digits = 0;
+    char *out, *last;
+    *assumed = 0;
+    if (decimals <= 0 || decimals > 3 || !n ||
+        strspn(s, "0123456789,.") != n || s[0] < '0' || s[0] > '9' ||
+        s[n - 1] < '0' || s[n - 1] > '9')
+        return NULL;
+    for (i = 0; i < n; i++) {
+        points += s[i] == '.';
+        digits += s[i] >= '0' && s[i] <= '9';
+    }
+    if (digits <= (size_t)decimals)
+        return NULL;
+    out = malloc(n + 2);
+    if (!out)
+        return NULL;
+    memcpy(out, s, n + 1);
+    last = strrchr(out, '.');
+    if (points > 1) {
+        for (i = 0; out + i < last; i++)
+            if (out[i] == '.')
+                out[i] = ',';
+    } else if (!points) {
+        char *c = strrchr(out, ',');
+        if (c && strlen(c + 1) == (size_t)decimals && decimals != 3) {
+            *c = '.';
+        } else {
+            /* the point before the last decimals digits */
+            memmove(out + n - decimals + 1, out + n - decimals,
+                    (size_t)decimals + 1);
+            out[n - decimals] = '.';
+            *assumed = 1;
+        }
+    }
+    if (!ft_amount_keeps(out, decimals)) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}

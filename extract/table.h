@@ -209,6 +209,16 @@ size_t ft_code_points(const char *s, uint32_t *cp, size_t max);
 size_t ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b,
                         size_t nb);
 
+/* Amounts as OCR reads them, against a column's pattern (the decimals
+ * most of its amounts print): the digits after the point; 1 when s has
+ * those decimals and commas every three digits; 1 when it also has no
+ * other characters (spaces may group thousands); s with its separators
+ * set by the pattern, malloc'd, or NULL (see table.c). */
+int ft_amount_decimals(const char *s);
+int ft_amount_fits(const char *s, int decimals);
+int ft_amount_keeps(const char *s, int decimals);
+char *ft_amount_regroup(const char *s, int decimals, int *assumed);
+
 /* A1-style name of a cell ("C12") written into buf (>= 16 bytes). */
 void ft_cell_name(int row, int col, char *buf);
 

@@ -168,11 +168,59 @@ test_stitch(void)
     ft_table_list_clear(&doc);
 }
 
+/* OCR'd amounts against the column's pattern: separators set, a missing
+ * point assumed and said so, anything else left alone. */
+static void
+test_regroup(void)
+{
+    static const struct {
+        const char *in;
+        int decimals;
+        const char *out; /* NULL: left as read */
+        int assumed;
+    } cases[] = {
+        {"5.213.17", 2, "5,213.17", 0},
+        {"6.970.39", 2, "6,970.39", 0},
+        {"1.234.567.80", 2, "1,234,567.80", 0},
+        {"1,969,08", 2, "1,969.08", 0},
+        {"12250", 2, "122.50", 1},
+        {"1,22250", 2, "1,222.50", 1},
+        {"55112", 2, "551.12", 1},
+        {"5", 2, NULL, 0},         /* too few digits for the decimals */
+        {"12", 2, NULL, 0},
+        {"1,969,008", 2, NULL, 0}, /* a digit too many: no pattern fits */
+        {"12,250", 3, NULL, 0},    /* a comma, not a point, before 3 */
+        {"14,567380", 2, NULL, 0},
+        {"5.2a3.17", 2, NULL, 0},
+        {"-12250", 2, NULL, 0},
+        {"12250", 0, NULL, 0},     /* a column of whole numbers */
+        {".12250", 2, NULL, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int assumed = -1;
+        char *got = ft_amount_regroup(cases[i].in, cases[i].decimals,
+                                      &assumed);
+        if (cases[i].out)
+            CHECK(got && !strcmp(got, cases[i].out) &&
+                      assumed == cases[i].assumed,
+                  "%s: %s (assumed %d)", cases[i].in, got ? got : "NULL",
+                  assumed);
+        else
+            CHECK(!got, "%s left as read, got %s", cases[i].in, got);
+        free(got);
+    }
+    CHECK(ft_amount_keeps("13 091.35", 2), "spaces group thousands");
+    CHECK(!ft_amount_fits("5.213.17", 2), "two points break the pattern");
+    CHECK(ft_amount_fits("-", 2), "a dash fits any pattern");
+}
+
 int
 main(void)
 {
     test_ruled();
     test_unruled();
     test_stitch();
+    test_regroup();
     CHECK_DONE();
 }
