@@ -420,13 +420,42 @@ process_table(conv *cv, ft_table *t, int i)
     for (c = 0; st == FT_OK && c < t->n_cols; c++) {
         /* OCR'd text in a column of numbers (a 序号 "1" read as 工, a 0
          * read as 。) is in no sum: listed, and commented in the xlsx */
-        int nums = 0, texts = 0;
+        int nums = 0, texts = 0, codes = 0, others = 0;
         for (r = t->n_header_rows; r < t->n_rows; r++) {
             const ft_cell *cell = FT_CELL(t, r, c);
             if (cell->covered)
                 continue;
             nums += cell->kind == FT_CELL_NUMBER;
             texts += cell->kind == FT_CELL_TEXT;
+            if (!cell->text)
+                continue;
+            if (strlen(cell->text) >= 3 &&
+                strspn(cell->text, "0123456789") == strlen(cell->text))
+                codes++;
+            else
+                others++;
+        }
+        if (codes >= 3 && codes >= 4 * others) {
+            /* a column of budget codes: an OCR'd one with other marks
+             * among its digits ("204021.，") is misread, and its row may
+             * fall out of the code checks */
+            for (r = t->n_header_rows; st == FT_OK && r < t->n_rows; r++) {
+                ft_cell *cell = FT_CELL(t, r, c);
+                char name[16];
+                if (cell->covered || !cell->ocr || !cell->text ||
+                    !strpbrk(cell->text, "0123456789") ||
+                    strspn(cell->text, "0123456789") == strlen(cell->text))
+                    continue;
+                cell->suspect = FT_SUSPECT_CODE;
+                ft_cell_name(r, c, name);
+                snprintf(msg, sizeof msg,
+                         "%s: \"%.80s\" read by OCR in a column of codes: "
+                         "check it by eye",
+                         name, cell->text);
+                st = ft_log_add(log, cell->page, i, r, c, "extract",
+                                "ocr_not_a_code", FT_INFO, NULL, NULL, msg);
+            }
+            continue;
         }
         if (nums < 3 || nums < 4 * texts)
             continue;

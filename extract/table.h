@@ -116,6 +116,7 @@ typedef struct ft_cell {
 /* Why an OCR'd cell wants a look. */
 enum {
     FT_SUSPECT_TEXT = 1, /* text read in a column of numbers */
+    FT_SUSPECT_CODE,     /* other marks read among a code's digits */
     FT_SUSPECT_POINT     /* no decimal point read: the column's assumed */
 };
 

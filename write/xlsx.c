@@ -171,6 +171,10 @@ write_table(lxw_worksheet *ws, formats *f, const ft_table *t,
                 if (cell->suspect == FT_SUSPECT_TEXT)
                     snprintf(m, sizeof m, "read by OCR as text in a column "
                                           "of numbers: check by eye");
+                else if (cell->suspect == FT_SUSPECT_CODE)
+                    snprintf(m, sizeof m, "read by OCR as a code with other "
+                                          "marks among its digits: check by "
+                                          "eye");
                 else if (cell->suspect == FT_SUSPECT_POINT)
                     snprintf(m, sizeof m, "read by OCR without a decimal "
                                           "point, put where the column "
