@@ -1794,16 +1794,29 @@ same_amount(const char *a, const char *b)
     }
 }
 
-
+/* 1 when s holds ASCII bracket b against a Chinese character: "(" before
+ * one, ")" after one. */
+static int
+ascii_bracket(const char *s, int b)
+{
+    uint32_t cp[256];
+    size_t n = ft_code_points(s, cp, 256), k;
+    for (k = 0; k < n; k++)
+        if (cp[k] == (uint32_t)b &&
+            (b == '(' ? k + 1 < n && ft_is_cjk(cp[k + 1])
+                      : k > 0 && ft_is_cjk(cp[k - 1])))
+            return 1;
+    return 0;
+}
 
 /*
  * The Chinese engine reads full-width punctuation as ASCII. In a cell read
  * again, brackets, colons and quotes take the full-width form when the
  * first reading (whose characters came with the page's context) used it,
  * or when they touch Chinese text as Chinese prints them: "（" before
- * and "）" after a character, "：" after one, quotes around. ("维修(护)费"
- * is printed both ways; measured on the scanned fixtures, this way reads
- * more cells right.) Returns a new string, or NULL on OOM.
+ * and "）" after a character, "：" after one, quotes around. Brackets the
+ * first reading measured as ASCII ("维修(护)费" is printed both ways) stay
+ * ASCII. Returns a new string, or NULL on OOM.
  */
 static char *
 fullwidth_like(const char *txt, const char *first)
@@ -1813,16 +1826,29 @@ fullwidth_like(const char *txt, const char *first)
     size_t len = strlen(txt);
     char *out = malloc(len * 3 + 1), *o = out;
     int open = 1, n;
+    /* brackets as the first reading has them (measured on the page):
+     * full-width or ASCII, opening [0] and closing [1] */
+    const int first_full[2] = {strstr(first, "（") != NULL,
+                               strstr(first, "）") != NULL};
+    int first_ascii[2];
     if (!out)
         return NULL;
+    /* an ASCII bracket against Chinese in the first reading was measured
+     * so (unmeasured, it would have been made full-width) */
+    first_ascii[0] = !first_full[0] && ascii_bracket(first, '(');
+    first_ascii[1] = !first_full[1] && ascii_bracket(first, ')');
     while ((n = (int)utf8proc_iterate(p, -1, &cp)) > 0 && cp) {
         uint32_t put = (uint32_t)cp;
         if (utf8proc_iterate(p + n, -1, &next) <= 0)
             next = 0;
-        if (cp == '(' && (strstr(first, "（") || ft_is_cjk((uint32_t)next)))
-            put = 0xFF08;
-        else if (cp == ')' && (strstr(first, "）") || ft_is_cjk((uint32_t)prev)))
-            put = 0xFF09;
+        if (cp == '(' || cp == 0xFF08)
+            put = first_full[0] || (!first_ascii[0] && ft_is_cjk((uint32_t)next))
+                      ? 0xFF08
+                      : first_ascii[0] ? '(' : (uint32_t)cp;
+        else if (cp == ')' || cp == 0xFF09)
+            put = first_full[1] || (!first_ascii[1] && ft_is_cjk((uint32_t)prev))
+                      ? 0xFF09
+                      : first_ascii[1] ? ')' : (uint32_t)cp;
         else if (cp == ':' && (strstr(first, "：") || ft_is_cjk((uint32_t)prev)))
             put = 0xFF1A;
         else if (cp == '"' && (strstr(first, "“") || strstr(first, "”") ||
@@ -2002,6 +2028,61 @@ read_cell(const ft_doc *doc, const ft_cell *x, int numeric, char **txt,
                        (int)ceil((x->box.x1 - inset) * s),
                        (int)ceil((x->box.y1 - inset) * s),
                        (int)(72 * s + 0.5), 1, numeric, txt, conf);
+}
+
+/* The value of a column counter ("1", "12"), or -1. */
+static int
+counter_value(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 3 || strspn(s, "0123456789") != n)
+        return -1;
+    return atoi(s);
+}
+
+/*
+ * A row of column counters (栏次: 1, 2, 3 …) with one cell OCR misread
+ * as a character or two ("工" for 1): the counter its place gives.
+ */
+static ft_status
+fix_counters(ft_table *t)
+{
+    int r, c;
+    for (r = 0; r < t->n_rows; r++) {
+        int n = 0, good = 0, base = 0, consistent = 1, odd = -1, p = 0;
+        for (c = 0; c < t->n_cols; c++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            if (x->covered || !x->text)
+                continue;
+            n++;
+            if (counter_value(x->text) < 0) {
+                odd = odd < 0 ? c : -2;
+            } else if (good++ == 0) {
+                base = counter_value(x->text) - p;
+            } else if (counter_value(x->text) != base + p) {
+                consistent = 0;
+            }
+            p++;
+        }
+        if (n >= 4 && good == n - 1 && consistent && odd >= 0 &&
+            base >= 0) {
+            ft_cell *x = FT_CELL(t, r, odd);
+            uint32_t cp[4];
+            char buf[16];
+            int pos = 0;
+            for (c = 0; c < odd; c++)
+                pos += !FT_CELL(t, r, c)->covered && FT_CELL(t, r, c)->text;
+            if (!x->ocr || ft_code_points(x->text, cp, 4) > 2 ||
+                strpbrk(x->text, "0123456789"))
+                continue;
+            snprintf(buf, sizeof buf, "%d", base + pos);
+            free(x->text);
+            x->text = strdup(buf);
+            if (!x->text)
+                return FT_ERR_NOMEM;
+        }
+    }
+    return FT_OK;
 }
 
 /* A title is read again at two thirds of the page's 300 dpi: Tesseract's
@@ -2237,6 +2318,8 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
                 }
             }
         }
+        if (st == FT_OK)
+            st = fix_counters(t);
     }
     return st;
 }
