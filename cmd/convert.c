@@ -420,7 +420,7 @@ process_table(conv *cv, ft_table *t, int i)
     for (c = 0; st == FT_OK && c < t->n_cols; c++) {
         /* OCR'd text in a column of numbers (a 序号 "1" read as 工, a 0
          * read as 。) is in no sum: listed, and commented in the xlsx */
-        int nums = 0, texts = 0, codes = 0, others = 0;
+        int nums = 0, texts = 0, codes = 0, others = 0, as_codes;
         for (r = t->n_header_rows; r < t->n_rows; r++) {
             const ft_cell *cell = FT_CELL(t, r, c);
             if (cell->covered)
@@ -435,83 +435,63 @@ process_table(conv *cv, ft_table *t, int i)
             else
                 others++;
         }
-        if (codes >= 3 && codes >= 4 * others) {
-            /* a column of budget codes: an OCR'd one with other marks
-             * among its digits ("204021.，") is misread, and its row may
-             * fall out of the code checks */
-            for (r = t->n_header_rows; st == FT_OK && r < t->n_rows; r++) {
-                ft_cell *cell = FT_CELL(t, r, c);
-                char name[16];
-                if (cell->covered || !cell->ocr || !cell->text ||
-                    !strpbrk(cell->text, "0123456789") ||
-                    strspn(cell->text, "0123456789") == strlen(cell->text))
-                    continue;
-                cell->suspect = FT_SUSPECT_CODE;
-                ft_cell_name(r, c, name);
-                snprintf(msg, sizeof msg,
-                         "%s: \"%.80s\" read by OCR in a column of codes: "
-                         "check it by eye",
-                         name, cell->text);
-                st = ft_log_add(log, cell->page, i, r, c, "extract",
-                                "ocr_not_a_code", FT_INFO, NULL, NULL, msg);
-            }
-            continue;
-        }
-        if (nums < 3 || nums < 4 * texts)
+        /* a column of budget codes: an OCR'd one with other marks among
+         * its digits ("204021.，") is misread, and its row may fall out of
+         * the code checks */
+        as_codes = codes >= 3 && codes >= 4 * others;
+        if (!as_codes && (nums < 3 || nums < 4 * texts))
             continue;
         for (r = t->n_header_rows; st == FT_OK && r < t->n_rows; r++) {
             ft_cell *cell = FT_CELL(t, r, c);
             char name[16];
-            if (cell->covered || !cell->ocr || cell->kind != FT_CELL_TEXT)
+            if (cell->covered || !cell->ocr || !cell->text)
                 continue;
-            /* the label of a total row stands in a column of codes */
-            if (strstr(cell->text, "合计") || strstr(cell->text, "总计") ||
-                strstr(cell->text, "小计"))
+            if (as_codes ? !strpbrk(cell->text, "0123456789") ||
+                               strspn(cell->text, "0123456789") ==
+                                   strlen(cell->text)
+                         : cell->kind != FT_CELL_TEXT ||
+                               /* the label of a total row */
+                               strstr(cell->text, "合计") ||
+                               strstr(cell->text, "总计") ||
+                               strstr(cell->text, "小计"))
                 continue;
-            cell->suspect = FT_SUSPECT_TEXT;
+            cell->suspect = as_codes ? FT_SUSPECT_CODE : FT_SUSPECT_TEXT;
             ft_cell_name(r, c, name);
             snprintf(msg, sizeof msg,
-                     "%s: \"%.80s\" read by OCR in a column of numbers: "
-                     "check it by eye",
-                     name, cell->text);
+                     "%s: \"%.80s\" read by OCR in a column of %s: check "
+                     "it by eye",
+                     name, cell->text, as_codes ? "codes" : "numbers");
             st = ft_log_add(log, cell->page, i, r, c, "extract",
-                            "ocr_not_a_number", FT_INFO, NULL, NULL, msg);
+                            as_codes ? "ocr_not_a_code" : "ocr_not_a_number",
+                            FT_INFO, NULL, NULL, msg);
         }
     }
     for (r = 0; st == FT_OK && r < t->n_rows; r++)
         for (c = 0; st == FT_OK && c < t->n_cols; c++) {
-            /* OCR'd amounts whose separators the column's pattern set */
+            /* OCR'd amounts whose separators the column's pattern set, and
+             * cells read with little confidence: listed */
             const ft_cell *cell = FT_CELL(t, r, c);
             char name[16];
-            if (cell->covered || !cell->ocr || !cell->text ||
-                !cell->regrouped)
+            if (cell->covered || !cell->ocr || !cell->text)
                 continue;
             ft_cell_name(r, c, name);
-            if (cell->suspect == FT_SUSPECT_POINT)
+            if (cell->regrouped) {
+                int point = cell->suspect == FT_SUSPECT_POINT;
                 snprintf(msg, sizeof msg,
-                         "%s: %s: OCR read no decimal point; it was put "
-                         "where the column prints it: check by eye",
+                         point ? "%s: %s: OCR read no decimal point; it was "
+                                 "put where the column prints it: check by "
+                                 "eye"
+                               : "%s: %s: OCR read its commas and points "
+                                 "otherwise; they were set by the column's "
+                                 "pattern",
                          name, cell->text);
-            else
-                snprintf(msg, sizeof msg,
-                         "%s: %s: OCR read its commas and points otherwise; "
-                         "they were set by the column's pattern",
-                         name, cell->text);
-            st = ft_log_add(log, cell->page, i, r, c, "extract",
-                            cell->suspect == FT_SUSPECT_POINT
-                                ? "ocr_point_assumed"
-                                : "ocr_separators_set",
-                            FT_INFO, NULL, NULL, msg);
-        }
-    for (r = 0; st == FT_OK && r < t->n_rows; r++)
-        for (c = 0; st == FT_OK && c < t->n_cols; c++) {
-            /* OCR'd cells read with little confidence: listed */
-            const ft_cell *cell = FT_CELL(t, r, c);
-            char name[16];
-            if (cell->covered || !cell->ocr || !cell->text ||
-                cell->conf >= FT_OCR_LOW)
+                st = ft_log_add(log, cell->page, i, r, c, "extract",
+                                point ? "ocr_point_assumed"
+                                      : "ocr_separators_set",
+                                FT_INFO, NULL, NULL, msg);
+            }
+            if (st != FT_OK || cell->conf >= FT_OCR_LOW)
                 continue;
-            ft_cell_name(r, c, name);
             snprintf(msg, sizeof msg,
                      "%s: \"%.80s\" read by OCR with confidence %.0f%%", name,
                      cell->text, cell->conf);
