@@ -291,6 +291,14 @@ ft_layout_build(const ft_page *page, ft_layout *out)
                  page->glyphs[c->idx[c->n - 1]].cp == '%') &&
                 gap > 0.45 * gh)
                 continue;
+            /* OCR: a code and the word after it, a space wider than a
+             * word's apart, are two cells, however tall OCR made the word
+             * (a wrapped name read as one line of tall letters) */
+            if (g->ocr && g->space_before && !is_numch(g->cp) &&
+                page->glyphs[c->idx[c->n - 1]].cp >= '0' &&
+                page->glyphs[c->idx[c->n - 1]].cp <= '9' &&
+                gap > 0.45 * (c->h < gh ? c->h : gh))
+                continue;
             if (fabs(gap) < best_gap) {
                 best_gap = fabs(gap);
                 best = (long)j;

@@ -2042,7 +2042,8 @@ counter_value(const char *s)
 
 /*
  * A row of column counters (栏次: 1, 2, 3 …) with one cell OCR misread
- * as a character or two ("工" for 1): the counter its place gives.
+ * as a character or two ("工" for 1): the counter its place gives, and
+ * the row is the header's when it follows it.
  */
 static ft_status
 fix_counters(ft_table *t)
@@ -2064,8 +2065,10 @@ fix_counters(ft_table *t)
             }
             p++;
         }
-        if (n >= 4 && good == n - 1 && consistent && odd >= 0 &&
-            base >= 0) {
+        /* under the header, counting from 1 or more ("合计 1 2 3 4" is
+         * a body row, and 合计 no counter 0) */
+        if (r <= t->n_header_rows && n >= 4 && good == n - 1 &&
+            consistent && odd >= 0 && base >= 1) {
             ft_cell *x = FT_CELL(t, r, odd);
             uint32_t cp[4];
             char buf[16];
@@ -2080,6 +2083,10 @@ fix_counters(ft_table *t)
             x->text = strdup(buf);
             if (!x->text)
                 return FT_ERR_NOMEM;
+            /* the grid took the misread row for the first of the body:
+             * a counter row under the header is the header's */
+            if (r == t->n_header_rows)
+                t->n_header_rows++;
         }
     }
     return FT_OK;

@@ -17,24 +17,28 @@
  * Private functions
  *****************************************************************************/
 
-/* 1 when two cells print the same text (both empty counts). A header
- * read twice by OCR may differ in a character in four ("2023年合让"). */
-static int
-same_text(const ft_cell *a, const ft_cell *b)
+/* How far apart two cells' texts are: 0 when they print the same (both
+ * empty counts), the characters to change when both were read by OCR
+ * (two read in each other's place, 项目称名, count one), -1 otherwise.
+ * *len gets the longer one's length. */
+static long
+text_distance(const ft_cell *a, const ft_cell *b, size_t *len)
 {
     uint32_t x[64], y[64];
-    size_t nx, ny, longer;
+    size_t nx, ny;
+    *len = 0;
     if (!a->text || !b->text)
-        return !a->text && !b->text;
-    if (strcmp(a->text, b->text) == 0)
-        return 1;
-    if (!a->ocr || !b->ocr)
-        return 0;
+        return !a->text && !b->text ? 0 : -1;
     nx = ft_code_points(a->text, x, 64);
+    if (strcmp(a->text, b->text) == 0) {
+        *len = nx;
+        return 0;
+    }
+    if (!a->ocr || !b->ocr)
+        return -1;
     ny = ft_code_points(b->text, y, 64);
-    longer = nx > ny ? nx : ny;
+    *len = nx > ny ? nx : ny;
     if (nx == ny) {
-        /* two characters read in each other's place (项目称名) */
         size_t i = 0;
         while (i < nx && x[i] == y[i])
             i++;
@@ -42,14 +46,19 @@ same_text(const ft_cell *a, const ft_cell *b)
             !memcmp(x + i + 2, y + i + 2, (nx - i - 2) * sizeof *x))
             return 1;
     }
-    return ft_edit_distance(x, nx, y, ny) <= (longer / 4 > 1 ? longer / 4 : 1);
+    return (long)ft_edit_distance(x, nx, y, ny);
 }
 
-/* Number of leading rows of `next` that repeat the header of `prev`. */
+/* Number of leading rows of `next` that repeat the header of `prev`. A
+ * header read twice by OCR may differ in a character in four over the
+ * header ("2023年合让"; 国有资本经营预算 read short twice over), but in no
+ * cell by more than half of it. */
 static int
 repeated_header(const ft_table *prev, const ft_table *next)
 {
     int r, c, h = prev->n_header_rows;
+    size_t total = 0, len;
+    long d, dist = 0;
     /* next's own header rows may be fewer: a header read again by OCR
      * can lose a row's separation; the text decides */
     if (h == 0 || next->n_rows < h ||
@@ -57,10 +66,14 @@ repeated_header(const ft_table *prev, const ft_table *next)
          !FT_CELL(next, 0, prev->n_cols - 1)->ocr))
         return 0;
     for (r = 0; r < h; r++)
-        for (c = 0; c < prev->n_cols; c++)
-            if (!same_text(FT_CELL(prev, r, c), FT_CELL(next, r, c)))
+        for (c = 0; c < prev->n_cols; c++) {
+            d = text_distance(FT_CELL(prev, r, c), FT_CELL(next, r, c), &len);
+            if (d < 0 || (d > 0 && (size_t)d * 2 > (len > 2 ? len : 2)))
                 return 0;
-    return h;
+            dist += d;
+            total += len;
+        }
+    return (size_t)dist <= (total / 4 > 1 ? total / 4 : 1) ? h : 0;
 }
 
 /* Appends rows [from, next->n_rows) of next to prev; moves the text. */
