@@ -2041,53 +2041,59 @@ counter_value(const char *s)
 }
 
 /*
- * A row of column counters (栏次: 1, 2, 3 …) with one cell OCR misread
- * as a character or two ("工" for 1): the counter its place gives, and
- * the row is the header's when it follows it.
+ * A row of column counters (栏次: 1, 2, 3 …, one a column) that OCR read
+ * in part: a cell misread as a character or two ("工" for 1), or left
+ * empty though it holds ink, gets the counter its column gives, and the
+ * row is the header's when it follows it. Only under the header, counting
+ * from 1 or more ("合计 1 2 3 4" is a body row, 合计 no counter 0).
  */
 static ft_status
-fix_counters(ft_table *t)
+fix_counters(const ft_doc *doc, ft_table *t)
 {
+    const double inset = 0.8, s = doc->ocr_scale;
     int r, c;
-    for (r = 0; r < t->n_rows; r++) {
-        int n = 0, good = 0, base = 0, consistent = 1, odd = -1, p = 0;
+    for (r = 0; r <= t->n_header_rows && r < t->n_rows; r++) {
+        int good = 0, base = 0, consistent = 1, odd = 0, fixed = 0;
         for (c = 0; c < t->n_cols; c++) {
             const ft_cell *x = FT_CELL(t, r, c);
+            int v;
             if (x->covered || !x->text)
                 continue;
-            n++;
-            if (counter_value(x->text) < 0) {
-                odd = odd < 0 ? c : -2;
-            } else if (good++ == 0) {
-                base = counter_value(x->text) - p;
-            } else if (counter_value(x->text) != base + p) {
+            v = counter_value(x->text);
+            if (v < 0)
+                odd++;
+            else if (good++ == 0)
+                base = v - c;
+            else if (v != base + c)
                 consistent = 0;
-            }
-            p++;
         }
-        /* under the header, counting from 1 or more ("合计 1 2 3 4" is
-         * a body row, and 合计 no counter 0) */
-        if (r <= t->n_header_rows && n >= 4 && good == n - 1 &&
-            consistent && odd >= 0 && base >= 1) {
-            ft_cell *x = FT_CELL(t, r, odd);
+        if (good < 3 || !consistent || odd > 1 || base < 1)
+            continue;
+        for (c = 0; c < t->n_cols; c++) {
+            ft_cell *x = FT_CELL(t, r, c);
             uint32_t cp[4];
             char buf[16];
-            int pos = 0;
-            for (c = 0; c < odd; c++)
-                pos += !FT_CELL(t, r, c)->covered && FT_CELL(t, r, c)->text;
-            if (!x->ocr || ft_code_points(x->text, cp, 4) > 2 ||
-                strpbrk(x->text, "0123456789"))
+            if (x->covered || (x->text && counter_value(x->text) >= 0))
                 continue;
-            snprintf(buf, sizeof buf, "%d", base + pos);
+            if (x->text ? !x->ocr || ft_code_points(x->text, cp, 4) > 2 ||
+                              strpbrk(x->text, "0123456789")
+                        : !has_ink(doc, (int)((x->box.x0 + inset) * s),
+                                   (int)((x->box.y0 + inset) * s),
+                                   (int)((x->box.x1 - inset) * s),
+                                   (int)((x->box.y1 - inset) * s)))
+                continue;
+            snprintf(buf, sizeof buf, "%d", base + c);
             free(x->text);
             x->text = strdup(buf);
             if (!x->text)
                 return FT_ERR_NOMEM;
-            /* the grid took the misread row for the first of the body:
-             * a counter row under the header is the header's */
-            if (r == t->n_header_rows)
-                t->n_header_rows++;
+            x->ocr = 1;
+            fixed++;
         }
+        /* the grid took the misread row for the first of the body: a
+         * counter row under the header is the header's */
+        if (fixed && r == t->n_header_rows)
+            t->n_header_rows++;
     }
     return FT_OK;
 }
@@ -2326,7 +2332,7 @@ ft_doc_page_reread(ft_doc *doc, const ft_page *page,
             }
         }
         if (st == FT_OK)
-            st = fix_counters(t);
+            st = fix_counters(doc, t);
     }
     return st;
 }
