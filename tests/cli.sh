@@ -77,6 +77,12 @@ expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 18 pages"
 n=$(ls "$O/a/seed-budget" | grep -c '\.csv$')
 [ "$n" -eq 13 ] && ok || bad "expected 13 CSV files, got $n"
 [ -f "$O/a/seed-budget/01-2023年预算收支总表.csv" ] && ok || bad "CSV name"
+# the 项目支出表s put a counter row (栏次 1 2 3 …) under their header: the
+# counters name no column, so 合计 is a row total, checked on every row
+grep -q '"table":13,.*"cell":"B10","kind":"check","rule":"row_total","status":"pass","expected":510,"actual":510,"message":"B10: row total (合计) = 510.00 equals its parts"}' \
+    "$O/a/seed-budget.log.jsonl" && ok || bad "项目支出表 row totals not checked"
+[ "$(grep -c '"table":1[23],.*"rule":"row_total","status":"pass"' "$O/a/seed-budget.log.jsonl")" -eq 36 ] &&
+    ok || bad "not every 项目支出表 row total checked"
 # CSV: BOM, numbers as values, a quoted header cell
 head -c 3 "$O/a/seed-budget/01-2023年预算收支总表.csv" | od -An -tx1 |
     grep -q 'ef bb bf' && ok || bad "CSV BOM"

@@ -531,8 +531,11 @@ ft_column_label(const ft_table *t, int c)
         size_t n;
         if (!a->text || a->text == last)
             continue;
-        last = a->text;
+        /* a column counter (栏次 "1", "12") names no column */
         n = strlen(a->text);
+        if (n <= 3 && strspn(a->text, "0123456789") == n)
+            continue;
+        last = a->text;
         if (len + n + 2 > cap) {
             char *o;
             while (len + n + 2 > cap)
