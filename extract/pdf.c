@@ -2030,16 +2030,6 @@ read_cell(const ft_doc *doc, const ft_cell *x, int numeric, char **txt,
                        (int)(72 * s + 0.5), 1, numeric, txt, conf);
 }
 
-/* The value of a column counter ("1", "12"), or -1. */
-static int
-counter_value(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 3 || strspn(s, "0123456789") != n)
-        return -1;
-    return atoi(s);
-}
-
 /*
  * A row of column counters (栏次: 1, 2, 3 …, one a column) that OCR read
  * in part: a cell misread as a character or two ("工" for 1), or left
@@ -2059,7 +2049,7 @@ fix_counters(const ft_doc *doc, ft_table *t)
             int v;
             if (x->covered || !x->text)
                 continue;
-            v = counter_value(x->text);
+            v = ft_counter_value(x->text);
             if (v < 0)
                 odd++;
             else if (good++ == 0)
@@ -2073,7 +2063,7 @@ fix_counters(const ft_doc *doc, ft_table *t)
             ft_cell *x = FT_CELL(t, r, c);
             uint32_t cp[4];
             char buf[16];
-            if (x->covered || (x->text && counter_value(x->text) >= 0))
+            if (x->covered || (x->text && ft_counter_value(x->text) >= 0))
                 continue;
             if (x->text ? !x->ocr || ft_code_points(x->text, cp, 4) > 2 ||
                               strpbrk(x->text, "0123456789")

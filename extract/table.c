@@ -327,3 +327,13 @@ ft_amount_regroup(const char *s, int decimals, int *assumed)
     }
     return out;
 }
+
+/* The value of a column counter ("1", "12"), or -1. */
+int
+ft_counter_value(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 3 || strspn(s, "0123456789") != n)
+        return -1;
+    return atoi(s);
+}

@@ -220,6 +220,10 @@ int ft_amount_fits(const char *s, int decimals);
 int ft_amount_keeps(const char *s, int decimals);
 char *ft_amount_regroup(const char *s, int decimals, int *assumed);
 
+/* The value of a column counter (栏次 "1", "12": one to three digits),
+ * or -1. */
+int ft_counter_value(const char *s);
+
 /* A1-style name of a cell ("C12") written into buf (>= 16 bytes). */
 void ft_cell_name(int row, int col, char *buf);
 

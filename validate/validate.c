@@ -532,10 +532,10 @@ ft_column_label(const ft_table *t, int c)
         if (!a->text || a->text == last)
             continue;
         /* a column counter (栏次 "1", "12") names no column */
-        n = strlen(a->text);
-        if (n <= 3 && strspn(a->text, "0123456789") == n)
+        if (ft_counter_value(a->text) >= 0)
             continue;
         last = a->text;
+        n = strlen(a->text);
         if (len + n + 2 > cap) {
             char *o;
             while (len + n + 2 > cap)
