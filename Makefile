@@ -40,6 +40,7 @@ endif
 LIB_SRC = extract/table.c extract/pdf.c extract/ocr.c extract/layout.c extract/grid.c \
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
+          validate/misread.c \
           validate/log.c write/xlsx.c write/text.c write/dataset.c
 CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c cmd/batch.c cmd/sha256.c
 LIB_CXX = extract/vector.cc

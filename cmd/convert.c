@@ -4,7 +4,6 @@
  * still convert; the outputs are written atomically.
  */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,68 +153,6 @@ typedef struct conv {
     int write_failed;
     ft_error err;
 } conv;
-
-/* A failing sum over cells read by OCR: the least confident number in
- * its row (row totals) or column (the others) is the likeliest misread,
- * and the message says which. t is the entry's table. Returns
- * FT_ERR_NOMEM on failure. */
-static ft_status
-point_at_least_confident(ft_entry *e, const ft_table *t)
-{
-    const ft_cell *best = NULL, *moved = NULL;
-    int k, br = -1, bc = -1, mr = -1, mc = -1, by_row;
-    char name[16], *m;
-    size_t len;
-    if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->row < 0 ||
-        e->col < 0 || e->row >= t->n_rows || e->col >= t->n_cols)
-        return FT_OK;
-    by_row = !strcmp(e->rule, "row_total");
-    for (k = 0; k < (by_row ? t->n_cols : t->n_rows); k++) {
-        int r = by_row ? e->row : k, c = by_row ? k : e->col;
-        const ft_cell *x = FT_CELL(t, r, c);
-        if (x->covered || !x->ocr || x->kind != FT_CELL_NUMBER)
-            continue;
-        /* a decimal point assumed in the wrong place changes its amount
-         * by a power of ten: when that explains the sum's gap, it is the
-         * likeliest misread */
-        if (x->suspect == FT_SUSPECT_POINT && e->has_values && !moved) {
-            double off = fabs(e->actual - e->expected), p = 10;
-            int j;
-            for (j = 0; j < 3 && !moved; j++, p *= 10)
-                if (fabs(off - fabs(x->value) * (p - 1)) < 0.006 ||
-                    fabs(off - fabs(x->value) * (1 - 1 / p)) < 0.006) {
-                    moved = x;
-                    mr = r;
-                    mc = c;
-                }
-        }
-        if (!best || x->conf < best->conf) {
-            best = x;
-            br = r;
-            bc = c;
-        }
-    }
-    if (!best)
-        return FT_OK;
-    if (moved) {
-        best = moved;
-        br = mr;
-        bc = mc;
-    }
-    ft_cell_name(br, bc, name);
-    len = strlen(e->message);
-    m = realloc(e->message, len + 80);
-    if (!m)
-        return FT_ERR_NOMEM;
-    if (moved)
-        snprintf(m + len, 80, "; likeliest misread: %s, its decimal point "
-                              "assumed", name);
-    else
-        snprintf(m + len, 80, "; least confident OCR reading: %s (%.0f%%)",
-                 name, best->conf);
-    e->message = m;
-    return FT_OK;
-}
 
 /* Copies an entry into another log. */
 static ft_status
@@ -577,7 +514,7 @@ take_table(void *vcv, ft_table *t)
         st = process_table(cv, t, (int)i);
     for (k = 0; st == FT_OK && k < cv->log.n; k++)
         if (cv->log.items[k].table == (int)i)
-            st = point_at_least_confident(&cv->log.items[k], t);
+            st = ft_point_at_misread(&cv->log.items[k], t, &cv->log, (int)i);
     if (st == FT_OK)
         st = ft_figures_add(cv->figs, t, i);
     if (st == FT_OK)
@@ -647,7 +584,7 @@ finish(conv *cv, const ft_prose_list *prose)
     for (k = 0; st == FT_OK && k < across.n; k++) {
         ft_entry *e = &across.items[k];
         if (e->table >= 0 && (size_t)e->table < cv->n_kept) {
-            st = point_at_least_confident(e, &cv->kept[e->table]);
+            st = ft_point_at_misread(e, &cv->kept[e->table], NULL, -1);
             e->table = (int)cv->kept_index[e->table];
         }
         if (st == FT_OK)

@@ -83,6 +83,18 @@ grep -q '"table":13,.*"cell":"B10","kind":"check","rule":"row_total","status":"p
     "$O/a/seed-budget.log.jsonl" && ok || bad "项目支出表 row totals not checked"
 [ "$(grep -c '"table":1[23],.*"rule":"row_total","status":"pass"' "$O/a/seed-budget.log.jsonl")" -eq 36 ] &&
     ok || bad "not every 项目支出表 row total checked"
+# the 上年结转 table lists the unit's own line (忻州市公安局) above its
+# projects, twice (the department, then its one unit): both are checked
+grep -q '"table":13,.*"cell":"B5","kind":"check","rule":"column_total","status":"pass","expected":1144.89,"actual":1144.89,"message":"B5: column total (忻州市公安局 over its 7 projects) = 1144.89 equals its parts"}' \
+    "$O/a/seed-budget.log.jsonl" && ok || bad "项目支出表 unit line not checked"
+[ "$(grep -c '"table":13,.*"rule":"column_total","status":"pass","expected":1144.89' "$O/a/seed-budget.log.jsonl")" -eq 4 ] &&
+    ok || bad "not every unit line of the 项目支出表 checked"
+# a performance form's 资金总额 equals the sources listed under it
+expect_rc 0 "$FT" convert fixtures/project-forms.pdf -o "$O/pf" -q
+grep -q '"table":4,.*"cell":"C4","kind":"check","rule":"form_total","status":"pass","expected":2795000,"actual":2795000,"message":"C4: 实施期资金总额 = 2795000 equals its parts"}' \
+    "$O/pf/project-forms.log.jsonl" && ok || bad "form total not checked"
+[ "$(grep -c '"rule":"form_total","status":"pass"' "$O/pf/project-forms.log.jsonl")" -eq 8 ] &&
+    ok || bad "not every form total checked"
 # CSV: BOM, numbers as values, a quoted header cell
 head -c 3 "$O/a/seed-budget/01-2023年预算收支总表.csv" | od -An -tx1 |
     grep -q 'ef bb bf' && ok || bad "CSV BOM"

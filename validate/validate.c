@@ -62,10 +62,21 @@ report(ft_log *log, const ft_table *t, int index, int r, int c,
        const char *rule, double expected, double actual, int prec,
        int n_parts, const char *what)
 {
-    double tol = 0.5 * pow(10, -prec) * (n_parts + 1) + 1e-9;
-    double diff = fabs(expected - actual);
+    double unit = pow(10, -prec), diff = fabs(expected - actual);
+    double tol = 0.5 * unit * (n_parts + 1) + 1e-9;
     char msg[512], name[16];
-    ft_verdict v = diff <= tol ? FT_PASS : FT_FAIL;
+    ft_verdict v;
+    if (FT_CELL(t, r, c)->ocr) {
+        /* Read by OCR: a misread digit is likelier than every rounding
+         * going one way. Allow what rounding plausibly gives: three
+         * standard deviations of the summed rounding errors, at least
+         * one unit in the last place. */
+        double sd = unit * sqrt((n_parts + 1) / 12.0);
+        double likely = (3 * sd > unit ? 3 * sd : unit) + 1e-9;
+        if (likely < tol)
+            tol = likely;
+    }
+    v = diff <= tol ? FT_PASS : FT_FAIL;
     ft_cell_name(r, c, name);
     if (v == FT_PASS && diff > 1e-9)
         snprintf(msg, sizeof msg,
@@ -512,6 +523,264 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     return st;
 }
 
+/* A form's funding block (项目支出绩效目标申报表):
+ *
+ *   实施期资金总额：  2,795,000
+ *   其中：中央财政资金        0
+ *   市县（区）财政资金 2,795,000
+ *   其他资金
+ *
+ * The total equals the sources listed under its label. Each label has
+ * its value in the cell to its right or at the end of its own cell. */
+
+/* 1 when folded s names a source of funds under a total. */
+static int
+is_source_label(const char *s)
+{
+    if (!s || strstr(s, "总额"))
+        return 0;
+    return strstr(s, "资金") || strstr(s, "自筹") || strstr(s, "拨款");
+}
+
+/* What a funding label's value is. */
+typedef enum {
+    FORM_ABSENT,  /* nothing printed: zero */
+    FORM_NUMBER,  /* *v and *prec hold it */
+    FORM_TEXT     /* printed, but not a number */
+} form_value;
+
+/* The value of the label at (r, c) whose folded text is f: a number
+ * ending its own cell, else the cell to its right unless that is a
+ * label too. *vc gets the value's column. */
+static form_value
+labelled_value(const ft_table *t, int r, int c, const char *f, double *v,
+               int *prec, int *vc)
+{
+    const ft_cell *x = FT_CELL(t, r, c);
+    size_t n = strlen(f), k = n;
+    int j;
+    while (k > 0 && (strchr("0123456789,.", f[k - 1])))
+        k--;
+    *vc = c;
+    if (k < n && k > 0) {
+        ft_number num;
+        ft_number_parse(f + k, &num);
+        if (num.kind == FT_CELL_NUMBER) {
+            *v = num.value;
+            *prec = num.decimals;
+            return FORM_NUMBER;
+        }
+    }
+    for (j = c + x->colspan; j < t->n_cols; j++) {
+        const ft_cell *y = FT_CELL(t, r, j);
+        char *yf;
+        int label;
+        if (y->covered)
+            continue;
+        *vc = j;
+        if (y->kind == FT_CELL_NUMBER) {
+            *v = y->value;
+            *prec = y->decimals;
+            return FORM_NUMBER;
+        }
+        if (y->kind != FT_CELL_TEXT || !y->text)
+            return FORM_ABSENT;
+        yf = ft_text_fold(y->text);
+        label = !yf || strstr(yf, "资金") || strstr(yf, "自筹") ||
+                strstr(yf, "拨款");
+        free(yf);
+        return label ? FORM_ABSENT : FORM_TEXT;
+    }
+    return FORM_ABSENT;
+}
+
+/* Writes a failing form_total entry at (r, c), which is printed but not
+ * a number. */
+static ft_status
+report_unreadable(ft_log *log, const ft_table *t, int index, int r, int c,
+                  const char *total, int tr, int tc)
+{
+    char msg[600], name[16], tname[16];
+    ft_cell_name(r, c, name);
+    ft_cell_name(tr, tc, tname);
+    snprintf(msg, sizeof msg,
+             "%s: \"%.120s\" is not a number, so %.60s (%s) cannot be "
+             "checked against its sources",
+             name, FT_CELL(t, r, c)->text ? FT_CELL(t, r, c)->text : "",
+             total, tname);
+    return ft_log_add(log, FT_CELL(t, r, c)->page, index, r, c, "check",
+                      "form_total", FT_FAIL, NULL, NULL, msg);
+}
+
+/* Checks every 资金总额 of a form against the sources listed under it. */
+static ft_status
+form_totals(const ft_table *t, int index, ft_log *log)
+{
+    int r, c;
+    ft_status st = FT_OK;
+    for (r = 0; r < t->n_rows && st == FT_OK; r++)
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            char *f, *p, label[64];
+            double total = 0, sum = 0;
+            int prec = 0, tc, rr, np = 0, bad_r = -1, bad_c = -1;
+            form_value tv;
+            if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+                continue;
+            f = ft_text_fold(x->text);
+            if (!f)
+                return FT_ERR_NOMEM;
+            p = strstr(f, "资金总额");
+            if (!p) {
+                free(f);
+                continue;
+            }
+            /* the label's words up to 总额, for the message */
+            {
+                size_t n = (size_t)(p - f) + strlen("资金总额");
+                if (n >= sizeof label)
+                    n = 0;
+                memcpy(label, f, n);
+                label[n] = 0;
+            }
+            tv = labelled_value(t, r, c, f, &total, &prec, &tc);
+            free(f);
+            if (tv == FORM_ABSENT)
+                continue;
+            for (rr = r + 1; rr < t->n_rows; rr++) {
+                const ft_cell *y = FT_CELL(t, rr, c);
+                double v = 0;
+                int pp = 0, vc;
+                form_value pv;
+                char *yf;
+                if (y->covered || y->kind != FT_CELL_TEXT || !y->text)
+                    break;
+                yf = ft_text_fold(y->text);
+                if (!yf)
+                    return FT_ERR_NOMEM;
+                if (!is_source_label(yf)) {
+                    free(yf);
+                    break;
+                }
+                pv = labelled_value(t, rr, c, yf, &v, &pp, &vc);
+                free(yf);
+                np++;
+                if (pv == FORM_TEXT && bad_r < 0) {
+                    bad_r = rr;
+                    bad_c = vc;
+                }
+                if (pv == FORM_NUMBER) {
+                    sum += v;
+                    if (pp > prec)
+                        prec = pp;
+                }
+            }
+            /* one source under a total may be a part ("其中") only */
+            if (np < 2)
+                continue;
+            if (tv == FORM_TEXT)
+                st = report_unreadable(log, t, index, r, tc, label, r, tc);
+            else if (bad_r >= 0)
+                st = report_unreadable(log, t, index, bad_r, bad_c, label,
+                                       r, tc);
+            else {
+                char what[96];
+                snprintf(what, sizeof what, "%s", label);
+                st = report(log, t, index, r, tc, "form_total", sum, total,
+                            prec, np, what);
+            }
+        }
+    return st;
+}
+
+/* 1 when body row r is labelled with the table's entity (a 项目支出表
+ * lists the unit's own line above its projects). */
+static int
+is_entity_row(const ft_table *t, int r, const char *entity)
+{
+    int c;
+    for (c = 0; c < t->n_cols; c++) {
+        const ft_cell *x = FT_CELL(t, r, c);
+        if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
+            continue;
+        if (ft_is_code(x->text))
+            continue;
+        {
+            char *f = ft_text_fold(x->text);
+            int same = f && !strcmp(f, entity);
+            free(f);
+            return same;
+        }
+    }
+    return 0;
+}
+
+/*
+ * A 项目支出表 without a 合计 row: the line labelled with the unit's name
+ * totals the projects under it, up to the next such line. Two such lines
+ * in a row (the department, then its one unit) are equal.
+ */
+static ft_status
+entity_totals(const ft_table *t, int index, ft_log *log)
+{
+    char *entity;
+    int r, c, h = t->n_header_rows, n_entity = 0;
+    ft_status st = FT_OK;
+    if (!t->entity || strcmp(ft_table_kind(t), "project_expense"))
+        return FT_OK;
+    entity = ft_text_fold(t->entity);
+    if (!entity)
+        return FT_ERR_NOMEM;
+    for (r = h; r < t->n_rows; r++) {
+        char *f = folded(t, r, 0);
+        int tot = is_total_label(f);
+        free(f);
+        if (tot) {
+            n_entity = 0; /* column_checks has a 合计 row */
+            break;
+        }
+        n_entity += is_entity_row(t, r, entity);
+    }
+    for (r = h; r < t->n_rows && n_entity && st == FT_OK; r++) {
+        int end, np;
+        if (!is_entity_row(t, r, entity))
+            continue;
+        for (end = r + 1; end < t->n_rows; end++)
+            if (is_entity_row(t, end, entity))
+                break;
+        np = end - r - 1;
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            int prec = 0, has = 0, k;
+            double total, sum = 0;
+            char what[200];
+            if (!is_numeric_col(t, c) || FT_CELL(t, r, c)->covered)
+                continue;
+            total = val(t, r, c, &prec, &has);
+            if (!has)
+                continue;
+            if (np == 0 && end < t->n_rows) {
+                /* the department, then its one unit */
+                sum = val(t, end, c, &prec, &has);
+                snprintf(what, sizeof what, "column total (%.120s over the unit line below)",
+                         t->entity);
+                st = report(log, t, index, r, c, "column_total", sum, total,
+                            prec, 1, what);
+                continue;
+            }
+            if (np == 0)
+                continue;
+            for (k = r + 1; k < end; k++)
+                sum += val(t, k, c, &prec, &has);
+            snprintf(what, sizeof what, "column total (%.120s over its %d projects)",
+                     t->entity, np);
+            st = report(log, t, index, r, c, "column_total", sum, total,
+                        prec, np, what);
+        }
+    }
+    free(entity);
+    return st;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -577,6 +846,10 @@ ft_validate_table(const ft_table *t, int index, ft_log *log)
             st = column_checks(t, index, start, c, log);
         start = c;
     }
+    if (st == FT_OK)
+        st = form_totals(t, index, log);
+    if (st == FT_OK)
+        st = entity_totals(t, index, log);
     return st;
 }
 

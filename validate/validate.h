@@ -23,6 +23,18 @@ typedef struct ft_check_counts {
 ft_status ft_validate_table(const ft_table *t, int index, ft_log *log);
 
 /**
+ * Appends to a failing check e over table t (read by OCR) the cell it
+ * most likely comes from: the rows whose code OCR misread when their
+ * amounts are the gap, a number whose assumed decimal point a power of
+ * ten explains, else the least confident number in the sum's row (row
+ * totals) or column, passing over those whose crossing sums in log
+ * (entries of table number ti; log may be NULL) all pass. Does nothing
+ * to other entries. Returns FT_ERR_NOMEM on failure.
+ */
+ft_status ft_point_at_misread(ft_entry *e, const ft_table *t,
+                              const ft_log *log, int ti);
+
+/**
  * Checks the text around the tables: years in table titles and section
  * headings against the document's year, and the rates and shares that
  * the narrative states against its own figures. prose may be NULL.

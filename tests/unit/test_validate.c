@@ -301,6 +301,204 @@ test_project_forms(void)
         ft_table_clear(&t[i]);
 }
 
+/* A form's funding block: each 资金总额 equals the sources under it. */
+static void
+test_form_totals(void)
+{
+    static const char *const rows[] = {
+        "项目名称|机关维修||",
+        "项目资金（元）|实施期资金总额：|568,000|年度资金总额：568,000|",
+        "|其中：中央财政资金|0|其中：中央财政资金 0|",
+        "|市县（区）财政资金|568,000|市县（区）财政资金 568,000|",
+        "|其他资金||其他资金|",
+        "项目实施计划|通过招投标确定实施单位。||"};
+    ft_table t;
+    ft_log log = {0};
+    const ft_entry *e;
+    build(&t, rows, 6, 5);
+    t.n_header_rows = 0;
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "form_total", 1, 2);
+    CHECK(e && e->status == FT_PASS && e->expected == 568000 &&
+              !strcmp(e->message, "C2: 实施期资金总额 = 568000 equals its parts"),
+          "实施期资金总额 = its sources at C2: %s", e ? e->message : "(none)");
+    e = entry_at(&log, "form_total", 1, 3);
+    CHECK(e && e->status == FT_PASS && e->actual == 568000,
+          "a total and sources printed in their labels' cells are checked");
+    CHECK(count(&log, "form_total", FT_PASS) == 2, "two totals checked");
+    ft_log_clear(&log);
+
+    /* a source misread as a letter: the sum cannot hold, and says where */
+    free(FT_CELL(&t, 2, 2)->text);
+    FT_CELL(&t, 2, 2)->text = strdup("A");
+    FT_CELL(&t, 2, 2)->kind = FT_CELL_TEXT;
+    /* a source that is off */
+    free(FT_CELL(&t, 3, 3)->text);
+    FT_CELL(&t, 3, 3)->text = strdup("市县（区）财政资金 586,000");
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "form_total", 2, 2);
+    CHECK(e && e->status == FT_FAIL && e->page == 1 &&
+              !strcmp(e->message, "C3: \"A\" is not a number, so "
+                                  "实施期资金总额 (C2) cannot be checked "
+                                  "against its sources"),
+          "the unreadable source fails at C3: %s", e ? e->message : "(none)");
+    e = entry_at(&log, "form_total", 1, 3);
+    CHECK(e && e->status == FT_FAIL && e->expected == 586000 &&
+              e->actual == 568000,
+          "年度资金总额 568,000 against sources of 586,000 fails at D2");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+
+    {
+        /* one source under a total may be a part only: not checked */
+        static const char *const one[] = {
+            "项目资金|年度资金总额：|100|",
+            "|其中：财政拨款|80|",
+            "项目概况|说明|"};
+        build(&t, one, 3, 3);
+        t.n_header_rows = 0;
+        ft_validate_table(&t, 0, &log);
+        CHECK(count(&log, "form_total", FT_PASS) +
+                      count(&log, "form_total", FT_FAIL) ==
+                  0,
+              "a total with one source is not a sum");
+        ft_log_clear(&log);
+        ft_table_clear(&t);
+    }
+}
+
+/* A 项目支出表 whose unit's own lines stand above its projects. */
+static void
+test_entity_totals(void)
+{
+    static const char *const rows[] = {
+        "项目名称|合计|一般公共预算",
+        "忻州市公安局|1,144.89|1,144.89",
+        "忻州市公安局|1,144.89|1,144.89",
+        "2022年第二批中央政法转移支付资金(市公安局)|0.71|0.71",
+        "2022年全省公安转移支付资金|185.92|185.92",
+        "2022年提前批省级政法转移支付资金(公安)-采购|69.66|69.66",
+        "2022年提前批省级政法转移支付资金(公安)-非采购|107.23|107.23",
+        "2022年政法转移支付补助资金|510.00|510.00",
+        "市直监管场所智慧监管项目|106.35|106.35",
+        "执法办案中心、看守所、刑事技术处装备建设工程|165.02|165.02"};
+    ft_table t;
+    ft_log log = {0};
+    const ft_entry *e;
+    int r, c;
+    build(&t, rows, 10, 3);
+    t.title = strdup("2023年项目支出预算表（上年结转）");
+    t.entity = strdup("忻州市公安局");
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "column_total", 1, 1);
+    CHECK(e && e->status == FT_PASS &&
+              !strcmp(e->message, "B2: column total (忻州市公安局 over the "
+                                  "unit line below) = 1144.89 equals its "
+                                  "parts"),
+          "the department equals its one unit: %s", e ? e->message : "");
+    e = entry_at(&log, "column_total", 2, 2);
+    CHECK(e && e->status == FT_PASS && e->expected == 1144.89,
+          "the unit equals its 7 projects at C3");
+    CHECK(count(&log, "column_total", FT_FAIL) == 0, "no failure");
+    ft_log_clear(&log);
+
+    /* read by OCR, both cells of a row misread alike (0.71 as 0.74): the
+     * row total agrees, the 0.03 over 7 summands is within the rounding
+     * a printed table may carry, but not within what rounding plausibly
+     * gives */
+    for (r = 0; r < t.n_rows; r++)
+        for (c = 0; c < t.n_cols; c++)
+            FT_CELL(&t, r, c)->ocr = 1;
+    FT_CELL(&t, 3, 1)->value = FT_CELL(&t, 3, 2)->value = 0.74;
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "column_total", 2, 1);
+    CHECK(e && e->status == FT_FAIL &&
+              strstr(e->message, "off by -0.03"),
+          "0.03 off 7 OCR'd summands fails: %s", e ? e->message : "");
+    ft_log_clear(&log);
+    for (r = 0; r < t.n_rows; r++)
+        for (c = 0; c < t.n_cols; c++)
+            FT_CELL(&t, r, c)->ocr = 0;
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "column_total", 2, 1);
+    CHECK(e && e->status == FT_PASS && strstr(e->message, "within rounding"),
+          "the same printed is within rounding: %s", e ? e->message : "");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
+/* Marks every cell of t read by OCR with confidence conf. */
+static void
+as_ocr(ft_table *t, float conf)
+{
+    int r, c;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            FT_CELL(t, r, c)->ocr = 1;
+            FT_CELL(t, r, c)->conf = conf;
+        }
+}
+
+/* The first failing entry of a rule at a cell, pointed at its misread. */
+static const char *
+pointed(ft_log *log, const ft_table *t, const char *rule, int r, int c)
+{
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        ft_entry *e = &log->items[i];
+        if (!strcmp(e->rule, rule) && e->row == r && e->col == c &&
+            e->status == FT_FAIL) {
+            if (ft_point_at_misread(e, t, log, 0) != FT_OK)
+                return NULL;
+            return e->message;
+        }
+    }
+    return NULL;
+}
+
+/* Where a failing sum over OCR'd cells points. */
+static void
+test_point_at_misread(void)
+{
+    static const char *const codes[] = {
+        "科目编码|科目名称|合计|基本支出|项目支出",
+        "20402|公安|300.00|100.00|200.00",
+        "2040201|行政运行|100.00|100.00|",
+        "204021.，|信息化建设|200.00||200.00"};
+    static const char *const rows[] = {
+        "项目|合计|甲|乙",
+        "合计|60.00|30.00|30.00",
+        "一、工资|10.00|5.00|5.00",
+        "二、商品|20.00|10.00|10.00",
+        "三、其他|33.00|15.00|15.00"};
+    ft_table t;
+    ft_log log = {0};
+    const char *m;
+    build(&t, codes, 4, 5);
+    as_ocr(&t, 90);
+    FT_CELL(&t, 3, 0)->suspect = FT_SUSPECT_CODE;
+    ft_validate_table(&t, 0, &log);
+    m = pointed(&log, &t, "code_hierarchy", 1, 2);
+    CHECK(m && !strcmp(m, "C2: code 20402 = 300.00 but its 1 parts sum to "
+                          "100.00 (off by 200.00); the gap is the amount "
+                          "of the rows whose code OCR misread: A4"),
+          "a row out of the code checks explains the gap: %s", m ? m : "");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+
+    /* 三、其他 reads 33.00 for 30.00: its row and the column fail; 一、's
+     * 10.00 is the least confident reading, but its row total passes */
+    build(&t, rows, 5, 4);
+    as_ocr(&t, 90);
+    FT_CELL(&t, 2, 1)->conf = 50;
+    ft_validate_table(&t, 0, &log);
+    m = pointed(&log, &t, "column_total", 1, 1);
+    CHECK(m && strstr(m, "; least confident OCR reading: B5 (90%)"),
+          "a reading its row total confirms is passed over: %s", m ? m : "");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
 /* A message cut inside a character keeps only well-formed UTF-8. */
 static void
 test_log_utf8(void)
@@ -326,6 +524,9 @@ main(void)
     test_narrative();
     test_kinds_and_cross();
     test_project_forms();
+    test_form_totals();
+    test_entity_totals();
+    test_point_at_misread();
     test_narrative_tables();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
