@@ -105,8 +105,9 @@ ft_point_at_misread(ft_entry *e, const ft_table *t, const ft_log *log, int ti)
     if (e->status != FT_FAIL || strcmp(e->kind, "check") || e->row < 0 ||
         e->col < 0 || e->row >= t->n_rows || e->col >= t->n_cols)
         return FT_OK;
-    /* an entry on a cell that is not a number names its misread */
-    if (FT_CELL(t, e->row, e->col)->kind == FT_CELL_TEXT)
+    /* an entry on a cell that is not a number, or without values,
+     * names its misread */
+    if (FT_CELL(t, e->row, e->col)->kind == FT_CELL_TEXT || !e->has_values)
         return FT_OK;
     by_row = !strcmp(e->rule, "row_total");
     for (k = 0; k < (by_row ? t->n_cols : t->n_rows); k++) {

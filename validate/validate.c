@@ -310,6 +310,20 @@ row_codes(const ft_table *t, int c0, int c1, char **codes)
     }
 }
 
+/* The column in [c0, c1) of row r's code that OCR misread (other marks
+ * among its digits), or -1. */
+static int
+misread_code(const ft_table *t, int r, int c0, int c1)
+{
+    int c;
+    for (c = c0; c < c1; c++)
+        if (!FT_CELL(t, r, c)->covered &&
+            FT_CELL(t, r, c)->suspect == FT_SUSPECT_CODE &&
+            FT_CELL(t, r, c)->text)
+            return c;
+    return -1;
+}
+
 /* Hierarchy and column-total checks for one block. */
 static ft_status
 column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
@@ -318,7 +332,7 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     char **labels = calloc((size_t)t->n_rows + 1, sizeof *labels);
     unsigned char *group = calloc((size_t)t->n_rows + 1, 1);
     int *level = calloc((size_t)t->n_rows + 1, sizeof *level);
-    int r, c, k, lab_col = -1, econ = 0;
+    int r, c, k, lab_col = -1, econ = 0, first_num = -1;
     ft_status st = FT_OK;
     if (!codes || !labels || !group || !level) {
         free(codes);
@@ -387,6 +401,9 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
         for (r = t->n_header_rows; r < t->n_rows; r++)
             group[r] = level[r] == 0;
     }
+    for (c = c0; c < c1 && first_num < 0; c++)
+        if (is_numeric_col(t, c))
+            first_num = c;
     for (c = c0; c < c1 && st == FT_OK; c++) {
         if (!is_numeric_col(t, c))
             continue;
@@ -428,7 +445,7 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
         /* code hierarchy */
         for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
             size_t len;
-            int prec = 0, has = 0, n = 0, has_total = 0;
+            int prec = 0, has = 0, n = 0, has_total = 0, lost = -1;
             double sum = 0, total;
             char what[96];
             if (!codes[r])
@@ -436,14 +453,36 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
             len = strlen(codes[r]);
             total = val(t, r, c, &prec, &has_total);
             for (k = r + 1; k < t->n_rows; k++) {
-                if (!codes[k])
+                if (!codes[k]) {
+                    if (lost < 0 && misread_code(t, k, c0, c1) >= 0)
+                        lost = k;
                     continue;
+                }
                 if (strncmp(codes[k], codes[r], len) != 0)
                     break;
                 if (strlen(codes[k]) == len + 2) {
                     sum += val(t, k, c, &prec, &has);
                     n++;
                 }
+            }
+            if (n == 0 && lost >= 0 && has_total && len < 7 &&
+                c == first_num) {
+                /* OCR misread the code of the row below: the code's
+                 * children cannot be told */
+                char msg[400], name[16], lname[16];
+                int lc = misread_code(t, lost, c0, c1);
+                ft_cell_name(r, c, name);
+                ft_cell_name(lost, lc, lname);
+                snprintf(msg, sizeof msg,
+                         "%s: code %s = %.*f, but %s \"%.60s\" below it "
+                         "was not read as a code: its children cannot be "
+                         "checked",
+                         name, codes[r], prec, total, lname,
+                         FT_CELL(t, lost, lc)->text);
+                st = ft_log_add(log, FT_CELL(t, r, c)->page, index, r, c,
+                                "check", "code_hierarchy", FT_FAIL, NULL,
+                                NULL, msg);
+                continue;
             }
             if (n == 0 || (!has && !has_total))
                 continue;

@@ -486,6 +486,31 @@ test_point_at_misread(void)
     ft_log_clear(&log);
     ft_table_clear(&t);
 
+    {
+        /* the only child's code misread: its parent cannot be checked */
+        static const char *const lone[] = {"科目编码|科目名称|合计",
+                                           "208|社会保障和就业支出|100.00",
+                                           "20805|养老支出|100.00",
+                                           "208050S|缴费支出|100.00"};
+        const ft_entry *e;
+        build(&t, lone, 4, 3);
+        as_ocr(&t, 90);
+        FT_CELL(&t, 3, 0)->suspect = FT_SUSPECT_CODE;
+        ft_validate_table(&t, 0, &log);
+        e = entry_at(&log, "code_hierarchy", 2, 2);
+        CHECK(e && e->status == FT_FAIL && !e->has_values &&
+                  !strcmp(e->message,
+                          "C3: code 20805 = 100.00, but A4 \"208050S\" below "
+                          "it was not read as a code: its children cannot "
+                          "be checked"),
+              "a parent whose one child's code is misread fails: %s",
+              e ? e->message : "");
+        e = entry_at(&log, "code_hierarchy", 1, 2);
+        CHECK(e && e->status == FT_PASS, "208 = 20805 still passes");
+        ft_log_clear(&log);
+        ft_table_clear(&t);
+    }
+
     /* 三、其他 reads 33.00 for 30.00: its row and the column fail; 一、's
      * 10.00 is the least confident reading, but its row total passes */
     build(&t, rows, 5, 4);
