@@ -572,13 +572,18 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
  * The total equals the sources listed under its label. Each label has
  * its value in the cell to its right or at the end of its own cell. */
 
+/* 1 when folded s is a label naming funds (a total or a source). */
+static int
+names_funds(const char *s)
+{
+    return s && (strstr(s, "资金") || strstr(s, "自筹") || strstr(s, "拨款"));
+}
+
 /* 1 when folded s names a source of funds under a total. */
 static int
 is_source_label(const char *s)
 {
-    if (!s || strstr(s, "总额"))
-        return 0;
-    return strstr(s, "资金") || strstr(s, "自筹") || strstr(s, "拨款");
+    return names_funds(s) && !strstr(s, "总额");
 }
 
 /* What a funding label's value is. */
@@ -625,8 +630,7 @@ labelled_value(const ft_table *t, int r, int c, const char *f, double *v,
         if (y->kind != FT_CELL_TEXT || !y->text)
             return FORM_ABSENT;
         yf = ft_text_fold(y->text);
-        label = !yf || strstr(yf, "资金") || strstr(yf, "自筹") ||
-                strstr(yf, "拨款");
+        label = !yf || names_funds(yf);
         free(yf);
         return label ? FORM_ABSENT : FORM_TEXT;
     }
