@@ -267,49 +267,24 @@ text_right_of(const ft_table *t, const char *label, int *row)
 static int
 annual_total(const ft_table *t, double *v, int *row, int *col)
 {
-    int r, c, k;
+    int r, c;
     for (r = 0; r < t->n_rows; r++)
         for (c = 0; c < t->n_cols; c++) {
             const ft_cell *x = FT_CELL(t, r, c);
-            char *f, *p;
+            char *f;
+            int prec, vc;
+            ft_kind k = FT_CELL_EMPTY;
             if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
                 continue;
             f = ft_text_fold(x->text);
-            if (!f)
-                continue;
-            p = strstr(f, "年度资金总额");
-            if (p) {
-                ft_number num;
-                p += strlen("年度资金总额");
-                if (!strncmp(p, ":", 1))
-                    p++;
-                if (*p) {
-                    ft_number_parse(p, &num);
-                    if (num.kind == FT_CELL_NUMBER) {
-                        free(f);
-                        *v = num.value;
-                        *row = r;
-                        *col = c;
-                        return 1;
-                    }
-                }
-                free(f);
-                for (k = c + x->colspan; k < t->n_cols; k++) {
-                    const ft_cell *y = FT_CELL(t, r, k);
-                    if (y->covered)
-                        continue;
-                    if (y->kind == FT_CELL_NUMBER) {
-                        *v = y->value;
-                        *row = r;
-                        *col = k;
-                        return 1;
-                    }
-                    if (y->kind == FT_CELL_TEXT)
-                        break;
-                }
-                continue;
-            }
+            if (f && strstr(f, "年度资金总额"))
+                k = ft_label_value(t, r, c, f, v, &prec, &vc);
             free(f);
+            if (k == FT_CELL_NUMBER) {
+                *row = r;
+                *col = vc;
+                return 1;
+            }
         }
     return 0;
 }

@@ -586,57 +586,6 @@ is_source_label(const char *s)
     return names_funds(s) && !strstr(s, "总额");
 }
 
-/* What a funding label's value is. */
-typedef enum {
-    FORM_ABSENT,  /* nothing printed: zero */
-    FORM_NUMBER,  /* *v and *prec hold it */
-    FORM_TEXT     /* printed, but not a number */
-} form_value;
-
-/* The value of the label at (r, c) whose folded text is f: a number
- * ending its own cell, else the cell to its right unless that is a
- * label too. *vc gets the value's column. */
-static form_value
-labelled_value(const ft_table *t, int r, int c, const char *f, double *v,
-               int *prec, int *vc)
-{
-    const ft_cell *x = FT_CELL(t, r, c);
-    size_t n = strlen(f), k = n;
-    int j;
-    while (k > 0 && (strchr("0123456789,.", f[k - 1])))
-        k--;
-    *vc = c;
-    if (k < n && k > 0) {
-        ft_number num;
-        ft_number_parse(f + k, &num);
-        if (num.kind == FT_CELL_NUMBER) {
-            *v = num.value;
-            *prec = num.decimals;
-            return FORM_NUMBER;
-        }
-    }
-    for (j = c + x->colspan; j < t->n_cols; j++) {
-        const ft_cell *y = FT_CELL(t, r, j);
-        char *yf;
-        int label;
-        if (y->covered)
-            continue;
-        *vc = j;
-        if (y->kind == FT_CELL_NUMBER) {
-            *v = y->value;
-            *prec = y->decimals;
-            return FORM_NUMBER;
-        }
-        if (y->kind != FT_CELL_TEXT || !y->text)
-            return FORM_ABSENT;
-        yf = ft_text_fold(y->text);
-        label = !yf || names_funds(yf);
-        free(yf);
-        return label ? FORM_ABSENT : FORM_TEXT;
-    }
-    return FORM_ABSENT;
-}
-
 /* Writes a failing form_total entry at (r, c), which is printed but not
  * a number. */
 static ft_status
@@ -667,7 +616,7 @@ form_totals(const ft_table *t, int index, ft_log *log)
             char *f, *p, label[64];
             double total = 0, sum = 0;
             int prec = 0, tc, rr, np = 0, bad_r = -1, bad_c = -1;
-            form_value tv;
+            ft_kind tv;
             if (x->covered || x->kind != FT_CELL_TEXT || !x->text)
                 continue;
             f = ft_text_fold(x->text);
@@ -686,15 +635,15 @@ form_totals(const ft_table *t, int index, ft_log *log)
                 memcpy(label, f, n);
                 label[n] = 0;
             }
-            tv = labelled_value(t, r, c, f, &total, &prec, &tc);
+            tv = ft_label_value(t, r, c, f, &total, &prec, &tc);
             free(f);
-            if (tv == FORM_ABSENT)
+            if (tv == FT_CELL_EMPTY)
                 continue;
             for (rr = r + 1; rr < t->n_rows; rr++) {
                 const ft_cell *y = FT_CELL(t, rr, c);
                 double v = 0;
                 int pp = 0, vc;
-                form_value pv;
+                ft_kind pv;
                 char *yf;
                 if (y->covered || y->kind != FT_CELL_TEXT || !y->text)
                     break;
@@ -705,14 +654,14 @@ form_totals(const ft_table *t, int index, ft_log *log)
                     free(yf);
                     break;
                 }
-                pv = labelled_value(t, rr, c, yf, &v, &pp, &vc);
+                pv = ft_label_value(t, rr, c, yf, &v, &pp, &vc);
                 free(yf);
                 np++;
-                if (pv == FORM_TEXT && bad_r < 0) {
+                if (pv == FT_CELL_TEXT && bad_r < 0) {
                     bad_r = rr;
                     bad_c = vc;
                 }
-                if (pv == FORM_NUMBER) {
+                if (pv == FT_CELL_NUMBER) {
                     sum += v;
                     if (pp > prec)
                         prec = pp;
@@ -721,7 +670,7 @@ form_totals(const ft_table *t, int index, ft_log *log)
             /* one source under a total may be a part ("其中") only */
             if (np < 2)
                 continue;
-            if (tv == FORM_TEXT)
+            if (tv == FT_CELL_TEXT)
                 st = report_unreadable(log, t, index, r, tc, label, r, tc);
             else if (bad_r >= 0)
                 st = report_unreadable(log, t, index, bad_r, bad_c, label,
@@ -827,6 +776,47 @@ entity_totals(const ft_table *t, int index, ft_log *log)
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
+
+ft_kind
+ft_label_value(const ft_table *t, int r, int c, const char *f, double *v,
+               int *prec, int *vc)
+{
+    const ft_cell *x = FT_CELL(t, r, c);
+    size_t n = strlen(f), k = n;
+    int j;
+    while (k > 0 && (strchr("0123456789,.", f[k - 1])))
+        k--;
+    *vc = c;
+    if (k < n && k > 0) {
+        ft_number num;
+        ft_number_parse(f + k, &num);
+        if (num.kind == FT_CELL_NUMBER) {
+            *v = num.value;
+            *prec = num.decimals;
+            return FT_CELL_NUMBER;
+        }
+    }
+    for (j = c + x->colspan; j < t->n_cols; j++) {
+        const ft_cell *y = FT_CELL(t, r, j);
+        char *yf;
+        int label;
+        if (y->covered || y->kind == FT_CELL_EMPTY)
+            continue;
+        *vc = j;
+        if (y->kind == FT_CELL_NUMBER) {
+            *v = y->value;
+            *prec = y->decimals;
+            return FT_CELL_NUMBER;
+        }
+        if (y->kind != FT_CELL_TEXT || !y->text)
+            return FT_CELL_EMPTY; /* a printed blank */
+        yf = ft_text_fold(y->text);
+        label = !yf || names_funds(yf);
+        free(yf);
+        return label ? FT_CELL_EMPTY : FT_CELL_TEXT;
+    }
+    return FT_CELL_EMPTY;
+}
 
 char *
 ft_column_label(const ft_table *t, int c)

@@ -70,6 +70,16 @@ ft_status ft_validate_text_with(const ft_prose_list *prose,
 const char *ft_table_kind(const ft_table *t);
 
 /**
+ * The value of a form's label at (r, c), f its folded text ("年度资金总额："):
+ * a number ending its own cell, else the next cell printed to its right.
+ * Returns FT_CELL_NUMBER (*v, *prec set), FT_CELL_TEXT (printed but not
+ * a number) or FT_CELL_EMPTY (nothing, a blank, or another funds label
+ * next). *vc gets the value's column.
+ */
+ft_kind ft_label_value(const ft_table *t, int r, int c, const char *f,
+                       double *v, int *prec, int *vc);
+
+/**
  * Checks across the tables of one document (收支总表 against 收入总表 and
  * 支出总表) and logs oddities in cells (doubled words, template
  * leftovers, negative amounts) as info.
