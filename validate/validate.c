@@ -675,12 +675,9 @@ form_totals(const ft_table *t, int index, ft_log *log)
             else if (bad_r >= 0)
                 st = report_unreadable(log, t, index, bad_r, bad_c, label,
                                        r, tc);
-            else {
-                char what[96];
-                snprintf(what, sizeof what, "%s", label);
+            else
                 st = report(log, t, index, r, tc, "form_total", sum, total,
-                            prec, np, what);
-            }
+                            prec, np, label);
         }
     return st;
 }
@@ -753,7 +750,8 @@ entity_totals(const ft_table *t, int index, ft_log *log)
             if (np == 0 && end < t->n_rows) {
                 /* the department, then its one unit */
                 sum = val(t, end, c, &prec, &has);
-                snprintf(what, sizeof what, "column total (%.120s over the unit line below)",
+                snprintf(what, sizeof what,
+                         "column total (%.120s over the unit line below)",
                          t->entity);
                 st = report(log, t, index, r, c, "column_total", sum, total,
                             prec, 1, what);
@@ -763,8 +761,9 @@ entity_totals(const ft_table *t, int index, ft_log *log)
                 continue;
             for (k = r + 1; k < end; k++)
                 sum += val(t, k, c, &prec, &has);
-            snprintf(what, sizeof what, "column total (%.120s over its %d projects)",
-                     t->entity, np);
+            snprintf(what, sizeof what,
+                     "column total (%.120s over its %d projects)", t->entity,
+                     np);
             st = report(log, t, index, r, c, "column_total", sum, total,
                         prec, np, what);
         }
