@@ -2,7 +2,8 @@
 # make eval: accuracy on ../shared/corpus (skipped cleanly without it).
 #  1. ICDAR 2013 EU: whole-process adjacency-relation F1, micro-averaged
 #     over documents, with ../shared/tools (per document, then the total).
-#  2. tabula-java expected CSVs: tables reproduced exactly, and F1.
+#  2. tabula-java expected CSVs: tables reproduced exactly, and F1, on
+#     the page(s) each peer test reads (tests/tabula.tsv).
 #  3. Real Chinese PDFs: tables found and validation checks passed/failed
 #     per document.
 # The figures are compared with tests/eval.baseline; a change shows as a
@@ -37,14 +38,17 @@ for exp in "$SHARED"/corpus/tabula-java/csv/*.csv; do
     d=$WORK/tabula/$name
     mkdir -p "$d/truth"
     cp "$exp" "$d/truth/"
-    "$FT" convert -q --csv "$pdf" -o "$d" >/dev/null 2>&1
+    # the page(s) the peer's test reads: the expected CSV holds only those
+    pages=$(awk -F'\t' -v f="$name" '$1 == f {print $2}' tests/tabula.tsv)
+    area=$(awk -F'\t' -v f="$name" '$1 == f && $4 != "-" {print $4}' tests/tabula.tsv)
+    "$FT" convert -q --csv ${pages:+--pages "$pages"} "$pdf" -o "$d" >/dev/null 2>&1
     # truth JSON from the expected CSV: one table
     python3 -c "
 import csv,json,sys
 rows=list(csv.reader(open(sys.argv[1],encoding='utf-8-sig')))
 json.dump([{'title':'t','rows':rows}],open(sys.argv[2],'w'))" "$exp" "$d/truth.json"
     line=$(python3 "$SHARED/tools/score.py" "$d/truth.json" "$d/$name" 2>/dev/null | tail -2 | tr '\n' ' ')
-    echo "$name: $line"
+    echo "$name (page ${pages:-all}${area:+, the test's area $area}): $line"
     case $line in *perfect_tables=1*) exact=$((exact + 1)) ;; esac
     m=$(echo "$line" | sed -n 's/.*matched=\([0-9]*\).*/\1/p')
     t=$(echo "$line" | sed -n 's/.*relations truth=\([0-9]*\).*/\1/p')
