@@ -37,7 +37,7 @@ else
 Q = @
 endif
 
-LIB_SRC = extract/table.c extract/pdf.c extract/ocr.c extract/layout.c extract/grid.c \
+LIB_SRC = extract/settings.c extract/table.c extract/pdf.c extract/ocr.c extract/layout.c extract/grid.c \
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
           validate/misread.c \

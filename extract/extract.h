@@ -8,6 +8,7 @@
 #ifndef FT_EXTRACT_H
 #define FT_EXTRACT_H
 
+#include "settings.h"
 #include "table.h"
 
 /* ---------------------------------------------------------------- */
@@ -203,10 +204,11 @@ typedef struct ft_table_list {
 /**
  * Finds the tables of one page: regions from rules and text alignment,
  * grids with spans, header rows, and the title/entity/unit/note text
- * around each. Appends to *out; the caller owns the tables.
+ * around each, with the tolerances of set (NULL: the defaults).
+ * Appends to *out; the caller owns the tables.
  */
 ft_status ft_page_tables(const ft_page *page, const ft_layout *layout,
-                         ft_table_list *out);
+                         const ft_table_settings *set, ft_table_list *out);
 
 /* 1 when the page's text looks like it may hold a table (worth a render
  * for rules). */
@@ -234,6 +236,7 @@ void ft_table_list_clear(ft_table_list *l);
  */
 ft_status ft_grid_build(const ft_layout *layout, const size_t *seg_idx,
                         size_t n_seg, const ft_rule *rules, size_t n_rules,
-                        ft_box box, int page, ft_table *out);
+                        ft_box box, int page, const ft_table_settings *set,
+                        ft_table *out);
 
 #endif

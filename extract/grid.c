@@ -71,17 +71,17 @@ dvec_cluster(dvec *d, double tol)
     d->n = o;
 }
 
-/* Length of [a,b] covered by rules of direction dir near pos. */
+/* Length of [a,b] covered by rules of direction dir within tol of pos. */
 static double
 coverage(const ft_rule *rules, size_t n, char dir, double pos, double a,
-         double b)
+         double b, double tol)
 {
     double cov = 0;
     size_t i;
     for (i = 0; i < n; i++) {
         const ft_rule *r = &rules[i];
         double lo, hi;
-        if (r->dir != dir || fabs(r->pos - pos) > 2.5)
+        if (r->dir != dir || fabs(r->pos - pos) > tol)
             continue;
         lo = r->a > a ? r->a : a;
         hi = r->b < b ? r->b : b;
@@ -108,27 +108,30 @@ typedef struct band {
     int has_num;
 } band;
 
-static const ft_layout *cur_layout;
+/* A segment as the reading-order sort sees it. */
+typedef struct seg_key {
+    double cy, x0, tol; /* vertical centre, left edge, line tolerance */
+    size_t idx;
+} seg_key;
 
-/* qsort comparator: segment indices by vertical centre, then x. */
+/* qsort comparator: by vertical centre (centres closer than the smaller
+ * tolerance are one line), then x. */
 static int
-cmp_idx_y(const void *a, const void *b)
+cmp_seg_key(const void *a, const void *b)
 {
-    const ft_seg *sa = &cur_layout->segs[*(const size_t *)a];
-    const ft_seg *sb = &cur_layout->segs[*(const size_t *)b];
-    double ya = (sa->box.y0 + sa->box.y1) / 2;
-    double yb = (sb->box.y0 + sb->box.y1) / 2;
-    if (fabs(ya - yb) > 0.3 * (sa->size < sb->size ? sa->size : sb->size))
-        return ya < yb ? -1 : 1;
-    return sa->box.x0 < sb->box.x0 ? -1 : sa->box.x0 > sb->box.x0;
+    const seg_key *ka = a, *kb = b;
+    if (fabs(ka->cy - kb->cy) > (ka->tol < kb->tol ? ka->tol : kb->tol))
+        return ka->cy < kb->cy ? -1 : 1;
+    return ka->x0 < kb->x0 ? -1 : ka->x0 > kb->x0;
 }
 
-/* Index of the interval of sorted cuts[0..n) holding x (0..n-2), or -1. */
+/* Index of the interval of sorted cuts[0..n) holding x (0..n-2), or -1;
+ * x may lie up to slack outside the outer cuts. */
 static int
-find_slot(const double *cuts, size_t n, double x)
+find_slot(const double *cuts, size_t n, double x, double slack)
 {
     size_t i;
-    if (n < 2 || x < cuts[0] - 3 || x > cuts[n - 1] + 3)
+    if (n < 2 || x < cuts[0] - slack || x > cuts[n - 1] + slack)
         return -1;
     for (i = 0; i + 2 < n; i++)
         if (x < cuts[i + 1])
@@ -190,7 +193,7 @@ append_text(char **dst, const char *s, int newline)
 static int
 text_columns(const ft_layout *L, const size_t *idx, size_t n,
              const size_t *line_of, size_t n_lines, double x0, double x1,
-             dvec *cuts)
+             double touch, dvec *cuts)
 {
     dvec lo = {0}, hi = {0};
     size_t *cnt = calloc(n_lines ? n_lines : 1, sizeof *cnt);
@@ -222,7 +225,7 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
             if (pass == 2 && num[li])
                 continue;
             for (k = 0; k < lo.n; k++) {
-                if (s->box.x0 < hi.v[k] + 1 && s->box.x1 > lo.v[k] - 1) {
+                if (s->box.x0 < hi.v[k] + touch && s->box.x1 > lo.v[k] - touch) {
                     if (hits == 0)
                         hit = k;
                     else
@@ -321,12 +324,13 @@ is_counter(const char *s, int *expect)
     return 1;
 }
 
-/* 1 when the text is a small whole number or a dash (a count). */
+/* 1 when the text is a whole number of at most max_digits digits or a
+ * dash (a count). */
 static int
-is_count(const char *s)
+is_count(const char *s, double max_digits)
 {
     size_t n = strlen(s), i;
-    if (n == 0 || n > 6)
+    if (n == 0 || (double)n > max_digits)
         return 0;
     if (!strcmp(s, "-"))
         return 1;
@@ -363,320 +367,379 @@ is_amount(const char *s)
     return 1;
 }
 
+
 /*****************************************************************************
- * Public functions
+ * The phases of ft_grid_build, over one work struct
  *****************************************************************************/
 
-ft_status
-ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
-              const ft_rule *rules, size_t n_rules, ft_box box, int page,
-              ft_table *out)
+typedef struct grid_work {
+    /* input */
+    const ft_layout *L;
+    const ft_table_settings *set;
+    const ft_rule *rules;
+    size_t n_rules;
+    ft_box box;
+    ft_table *out;
+    size_t n_seg;
+    /* text lines */
+    size_t *idx;      /* the region's segments in reading order */
+    size_t *line_of;  /* text line of each segment of idx */
+    band *bands;      /* text lines; row bands once rows are formed */
+    size_t n_lines;
+    /* separators */
+    dvec vx, hy;                 /* vertical and horizontal rules */
+    dvec cols, rows;             /* column and row cuts */
+    dvec text_cols, text_rows;   /* the cuts text alignment made */
+    int v_ruled, h_ruled;
+    /* cells */
+    int nr, nc;
+    int *row_of, *col_of, *cspan; /* per segment of idx */
+    int *par;                     /* union-find over cells */
+    double *tx0, *tx1;            /* per cell: where its text runs */
+    signed char *upsp; /* per cell: rotated text so far, and a space
+                        * before its top piece (1), or not rotated (-1) */
+    int empty;         /* no grid: the later phases have nothing to do */
+} grid_work;
+
+/* The region's segments in reading order: by line, then x. */
+static ft_status
+sort_segments(grid_work *w)
 {
-    dvec vx = {0}, hy = {0}, cols = {0}, rows = {0};
-    dvec text_rows = {0}, text_cols = {0};
-    size_t *idx = NULL, *line_of = NULL, n_lines = 0, i, k;
-    band *bands = NULL;
-    int *row_of = NULL, *col_of = NULL, *cspan = NULL, *par = NULL;
-    double *tx0 = NULL, *tx1 = NULL;
-    signed char *upsp = NULL; /* per cell: rotated text so far, and a
-                               * space before its top piece (1), or not
-                               * rotated (-1) */
-    int nr, nc, r, c, h_ruled = 0, v_ruled;
-    ft_status st = FT_ERR_NOMEM;
+    seg_key *keys = malloc(w->n_seg * sizeof *keys);
+    size_t i;
+    if (!keys)
+        return FT_ERR_NOMEM;
+    for (i = 0; i < w->n_seg; i++) {
+        const ft_seg *s = &w->L->segs[w->idx[i]];
+        keys[i].cy = (s->box.y0 + s->box.y1) / 2;
+        keys[i].x0 = s->box.x0;
+        keys[i].tol = w->set->line_tolerance_em * s->size;
+        keys[i].idx = w->idx[i];
+    }
+    qsort(keys, w->n_seg, sizeof *keys, cmp_seg_key);
+    for (i = 0; i < w->n_seg; i++)
+        w->idx[i] = keys[i].idx;
+    free(keys);
+    return FT_OK;
+}
 
-    memset(out, 0, sizeof *out);
-    out->page_first = out->page_last = page;
-    out->box = box;
-    if (n_seg == 0)
-        return FT_OK;
-    cur_layout = L;
-    idx = malloc(n_seg * sizeof *idx);
-    line_of = malloc(n_seg * sizeof *line_of);
-    bands = malloc(n_seg * sizeof *bands);
-    if (!idx || !line_of || !bands)
-        goto done;
-    memcpy(idx, seg_idx, n_seg * sizeof *idx);
-    qsort(idx, n_seg, sizeof *idx, cmp_idx_y);
-
-    /* text lines inside the region */
-    for (i = 0; i < n_seg; i++) {
-        const ft_seg *s = &L->segs[idx[i]];
+/* Text lines: a segment whose centre falls inside the line band before
+ * it (by more than the line tolerance) joins that line. */
+static ft_status
+find_lines(grid_work *w)
+{
+    size_t i;
+    for (i = 0; i < w->n_seg; i++) {
+        const ft_seg *s = &w->L->segs[w->idx[i]];
         double cy = (s->box.y0 + s->box.y1) / 2;
-        if (n_lines == 0 || cy > bands[n_lines - 1].y1 - 0.3 * s->size ||
-            cy < bands[n_lines - 1].y0) {
-            bands[n_lines].y0 = s->box.y0;
-            bands[n_lines].y1 = s->box.y1;
-            bands[n_lines].has_num = 0;
-            n_lines++;
+        band *last = w->n_lines ? &w->bands[w->n_lines - 1] : NULL;
+        if (!last || cy > last->y1 - w->set->line_tolerance_em * s->size ||
+            cy < last->y0) {
+            last = &w->bands[w->n_lines++];
+            last->y0 = s->box.y0;
+            last->y1 = s->box.y1;
+            last->has_num = 0;
         } else {
-            band *b = &bands[n_lines - 1];
-            if (s->box.y0 < b->y0)
-                b->y0 = s->box.y0;
-            if (s->box.y1 > b->y1)
-                b->y1 = s->box.y1;
+            if (s->box.y0 < last->y0)
+                last->y0 = s->box.y0;
+            if (s->box.y1 > last->y1)
+                last->y1 = s->box.y1;
         }
-        line_of[i] = n_lines - 1;
+        w->line_of[i] = w->n_lines - 1;
         if (s->numeric)
-            bands[n_lines - 1].has_num = 1;
+            last->has_num = 1;
     }
+    return FT_OK;
+}
 
-    /* rules inside the region */
-    for (i = 0; i < n_rules; i++) {
-        const ft_rule *r = &rules[i];
-        if (r->dir == 'v' && r->b - r->a > 4 &&
-            !dvec_push(&vx, r->pos))
-            goto done;
-        if (r->dir == 'h' && r->b - r->a > 4 && !dvec_push(&hy, r->pos))
-            goto done;
+/* The positions of the region's rules, each direction snapped. */
+static ft_status
+collect_rules(grid_work *w)
+{
+    size_t i;
+    for (i = 0; i < w->n_rules; i++) {
+        const ft_rule *r = &w->rules[i];
+        if (r->b - r->a <= w->set->rule_min_length)
+            continue;
+        if (!dvec_push(r->dir == 'v' ? &w->vx : &w->hy, r->pos))
+            return FT_ERR_NOMEM;
     }
-    dvec_cluster(&vx, 2.5);
-    dvec_cluster(&hy, 2.5);
+    dvec_cluster(&w->vx, w->set->snap_tolerance);
+    dvec_cluster(&w->hy, w->set->snap_tolerance);
+    return FT_OK;
+}
 
-    /* columns: vertical rules, then text separators inside each */
-    v_ruled = vx.n >= 3;
-    if (v_ruled) {
-        dvec tmp = {0};
-        if (vx.v[0] > box.x0 + 3 && !dvec_push(&vx, box.x0))
-            goto done;
-        if (vx.v[vx.n - 1] < box.x1 - 3 && !dvec_push(&vx, box.x1))
-            goto done;
-        dvec_cluster(&vx, 2.5);
-        for (k = 0; k + 1 < vx.n; k++) {
-            /* segments inside this ruled column */
-            size_t m = 0, multi = 0, lines_with = 0, j;
-            size_t *sub = malloc(n_seg * sizeof *sub);
-            size_t *sub_line = malloc(n_seg * sizeof *sub_line);
-            size_t last_line = (size_t)-1, per_line = 0;
-            if (!sub || !sub_line) {
-                free(sub);
-                free(sub_line);
-                free(tmp.v);
-                goto done;
-            }
-            for (i = 0; i < n_seg; i++) {
-                const ft_seg *s = &L->segs[idx[i]];
-                double cx = (s->box.x0 + s->box.x1) / 2;
-                if (cx > vx.v[k] && cx < vx.v[k + 1]) {
-                    sub[m] = idx[i];
-                    sub_line[m] = line_of[i];
-                    if (line_of[i] != last_line) {
-                        if (per_line >= 2)
-                            multi++;
-                        lines_with++;
-                        per_line = 0;
-                        last_line = line_of[i];
-                    }
-                    per_line++;
-                    m++;
-                }
-            }
+/* Inside the ruled column [a, b): text separators where enough of its
+ * lines hold two segments side by side (a column the producer did not
+ * rule). They go to w->cols and w->text_cols. */
+static ft_status
+split_ruled_column(grid_work *w, double a, double b)
+{
+    size_t m = 0, multi = 0, lines_with = 0, per_line = 0, i, j;
+    size_t last_line = (size_t)-1;
+    size_t *sub = malloc(w->n_seg * sizeof *sub);
+    size_t *sub_line = malloc(w->n_seg * sizeof *sub_line);
+    ft_status st = FT_ERR_NOMEM;
+    if (!sub || !sub_line)
+        goto done;
+    for (i = 0; i < w->n_seg; i++) {
+        const ft_seg *s = &w->L->segs[w->idx[i]];
+        double cx = (s->box.x0 + s->box.x1) / 2;
+        if (cx <= a || cx >= b)
+            continue;
+        sub[m] = w->idx[i];
+        sub_line[m] = w->line_of[i];
+        if (w->line_of[i] != last_line) {
             if (per_line >= 2)
                 multi++;
-            if (!dvec_push(&tmp, vx.v[k])) {
-                free(sub);
-                free(sub_line);
-                free(tmp.v);
-                goto done;
-            }
-            if (multi >= 3 && multi * 10 >= lines_with * 3) {
-                dvec inner = {0};
-                if (!text_columns(L, sub, m, sub_line, n_lines, vx.v[k],
-                                  vx.v[k + 1], &inner)) {
-                    free(sub);
-                    free(sub_line);
-                    free(tmp.v);
-                    goto done;
-                }
-                for (j = 1; j + 1 < inner.n; j++)
-                    if (!dvec_push(&tmp, inner.v[j]) ||
-                        !dvec_push(&text_cols, inner.v[j]))
-                        break;
-                free(inner.v);
-            }
-            free(sub);
-            free(sub_line);
+            lines_with++;
+            per_line = 0;
+            last_line = w->line_of[i];
         }
-        if (!dvec_push(&tmp, vx.v[vx.n - 1])) {
-            free(tmp.v);
-            goto done;
-        }
-        cols = tmp;
-    } else {
-        if (!text_columns(L, idx, n_seg, line_of, n_lines, box.x0, box.x1,
-                          &cols))
-            goto done;
+        per_line++;
+        m++;
     }
+    if (per_line >= 2)
+        multi++;
+    if ((double)multi >= w->set->split_min_lines &&
+        (double)multi >= w->set->split_min_share * (double)lines_with) {
+        dvec inner = {0};
+        if (!text_columns(w->L, sub, m, sub_line, w->n_lines, a, b,
+                          w->set->column_touch, &inner)) {
+            free(inner.v);
+            goto done;
+        }
+        for (j = 1; j + 1 < inner.n; j++)
+            if (!dvec_push(&w->cols, inner.v[j]) ||
+                !dvec_push(&w->text_cols, inner.v[j]))
+                break;
+        free(inner.v);
+    }
+    st = FT_OK;
+done:
+    free(sub);
+    free(sub_line);
+    return st;
+}
 
-    /* rows: horizontal rules cut the region into slots; inside a slot,
-     * text lines are rows of their own unless they are a wrapped line
-     * (tight leading and no column where both hold a number) */
-    {
-        double gaps_sum = 0, y_top, y_bot;
-        int dense;
-        size_t band_start = 0;
-        size_t gaps_n = 0, slot;
-        dvec base = {0};
-        for (i = 1; i < n_lines; i++) {
-            double g = bands[i].y0 - bands[i - 1].y1;
-            if (bands[i].has_num && bands[i - 1].has_num && g > 0) {
-                gaps_sum += g;
-                gaps_n++;
-            }
+/* Columns: vertical rules, then text separators inside each ruled
+ * column; without enough vertical rules, text alignment alone. */
+static ft_status
+find_columns(grid_work *w)
+{
+    const ft_table_settings *set = w->set;
+    dvec *vx = &w->vx;
+    size_t k;
+    w->v_ruled = (double)vx->n >= set->min_vertical_rules;
+    if (!w->v_ruled)
+        return text_columns(w->L, w->idx, w->n_seg, w->line_of, w->n_lines,
+                            w->box.x0, w->box.x1, set->column_touch,
+                            &w->cols)
+                   ? FT_OK
+                   : FT_ERR_NOMEM;
+    if (vx->v[0] > w->box.x0 + set->edge_tolerance &&
+        !dvec_push(vx, w->box.x0))
+        return FT_ERR_NOMEM;
+    if (vx->v[vx->n - 1] < w->box.x1 - set->edge_tolerance &&
+        !dvec_push(vx, w->box.x1))
+        return FT_ERR_NOMEM;
+    dvec_cluster(vx, set->snap_tolerance);
+    for (k = 0; k + 1 < vx->n; k++) {
+        ft_status st;
+        if (!dvec_push(&w->cols, vx->v[k]))
+            return FT_ERR_NOMEM;
+        st = split_ruled_column(w, vx->v[k], vx->v[k + 1]);
+        if (st != FT_OK)
+            return st;
+    }
+    return dvec_push(&w->cols, vx->v[vx->n - 1]) ? FT_OK : FT_ERR_NOMEM;
+}
+
+/* 1 when text line i wraps the row band p (whose lines start at line
+ * band_start): tight leading, or a frame ruled row by row (dense), and
+ * no column where both hold a number. */
+static int
+is_wrap(const grid_work *w, const band *p, size_t i, size_t band_start,
+        double med, int dense)
+{
+    const band *b = &w->bands[i];
+    double h = b->y1 - b->y0, g = b->y0 - p->y1;
+    size_t a2, b2;
+    int join;
+    if (!dense && g >= 0 &&
+        !(g < w->set->wrap_gap_em * h && g < w->set->wrap_gap_share * med))
+        return 0;
+    join = dense || !(p->has_num && b->has_num && g >= 0);
+    for (a2 = 0; a2 < w->n_seg && join; a2++) {
+        const ft_seg *sa = &w->L->segs[w->idx[a2]];
+        /* numbers of the lines already in band p */
+        if (!sa->numeric || w->line_of[a2] < band_start ||
+            w->line_of[a2] >= i)
+            continue;
+        for (b2 = 0; b2 < w->n_seg; b2++) {
+            const ft_seg *sb = &w->L->segs[w->idx[b2]];
+            if (w->line_of[b2] != i || !sb->numeric)
+                continue;
+            if (sb->box.x0 < sa->box.x1 && sb->box.x1 > sa->box.x0)
+                join = 0;
         }
-        y_top = box.y0 < bands[0].y0 ? box.y0 : bands[0].y0;
-        y_bot = box.y1 > bands[n_lines - 1].y1 ? box.y1
-                                                : bands[n_lines - 1].y1;
-        if (!dvec_push(&base, y_top) || !dvec_push(&base, y_bot))
+    }
+    return join;
+}
+
+/* Rows: horizontal rules cut the region into slots; inside a slot, text
+ * lines are rows of their own unless they wrap the row above. Row bands
+ * are compacted into w->bands. */
+static ft_status
+find_rows(grid_work *w)
+{
+    const ft_table_settings *set = w->set;
+    double gaps_sum = 0, y_top, y_bot, med;
+    size_t gaps_n = 0, slot, i, k, band_start = 0;
+    dvec base = {0};
+    int dense;
+    ft_status st = FT_ERR_NOMEM;
+    for (i = 1; i < w->n_lines; i++) {
+        double g = w->bands[i].y0 - w->bands[i - 1].y1;
+        if (w->bands[i].has_num && w->bands[i - 1].has_num && g > 0) {
+            gaps_sum += g;
+            gaps_n++;
+        }
+    }
+    y_top = fmin(w->box.y0, w->bands[0].y0);
+    y_bot = fmax(w->box.y1, w->bands[w->n_lines - 1].y1);
+    if (!dvec_push(&base, y_top) || !dvec_push(&base, y_bot))
+        goto done;
+    for (k = 0; k < w->hy.n; k++)
+        if (w->hy.v[k] > y_top + set->edge_tolerance &&
+            w->hy.v[k] < y_bot - set->edge_tolerance &&
+            !dvec_push(&base, w->hy.v[k]))
             goto done;
-        for (k = 0; k < hy.n; k++)
-            if (hy.v[k] > y_top + 3 && hy.v[k] < y_bot - 3 &&
-                !dvec_push(&base, hy.v[k])) {
-                free(base.v);
-                goto done;
-            }
-        dvec_cluster(&base, 2.5);
-        h_ruled = base.n > 2;
-        dense = v_ruled && base.n >= 5;
-        for (slot = 0; slot + 1 < base.n; slot++) {
-            size_t nb = 0, first = n_lines;
-            if (!dvec_push(&rows, base.v[slot])) {
-                free(base.v);
-                goto done;
-            }
-            for (i = 0; i < n_lines; i++) {
-                double cy = (bands[i].y0 + bands[i].y1) / 2;
-                int join = 0;
-                if (cy < base.v[slot] || cy >= base.v[slot + 1])
-                    continue;
-                if (nb > 0) {
-                    band *p = &bands[first + nb - 1];
-                    double h = bands[i].y1 - bands[i].y0;
-                    double g = bands[i].y0 - p->y1;
-                    double med = gaps_n ? gaps_sum / (double)gaps_n : h;
-                    /* in a frame ruled row by row, lines of one slot
-                     * are one row unless two of them hold numbers in
-                     * the same column; elsewhere tight leading joins */
-                    if (dense || g < 0 || (g < 0.45 * h && g < 0.6 * med)) {
-                        size_t a2, b2;
-                        join = dense ||
-                               !(p->has_num && bands[i].has_num && g >= 0);
-                        for (a2 = 0; a2 < n_seg && join; a2++) {
-                            const ft_seg *sa = &L->segs[idx[a2]];
-                            /* numbers of the lines already in band p */
-                            if (!sa->numeric || line_of[a2] < band_start ||
-                                line_of[a2] >= i)
-                                continue;
-                            for (b2 = 0; b2 < n_seg; b2++) {
-                                const ft_seg *sb = &L->segs[idx[b2]];
-                                if (line_of[b2] != i || !sb->numeric)
-                                    continue;
-                                if (sb->box.x0 < sa->box.x1 &&
-                                    sb->box.x1 > sa->box.x0)
-                                    join = 0;
-                            }
-                        }
-                    }
-                }
-                if (nb == 0)
-                    first = i;
-                if (!join)
-                    band_start = i;
-                if (join) {
-                    band *p = &bands[first + nb - 1];
-                    if (bands[i].y1 > p->y1)
-                        p->y1 = bands[i].y1;
-                    if (bands[i].y0 < p->y0)
-                        p->y0 = bands[i].y0;
-                    p->has_num |= bands[i].has_num;
-                } else {
-                    /* bands of a slot are consecutive lines: compact */
-                    bands[first + nb] = bands[i];
-                    if (nb > 0) {
-                        double cut = (bands[first + nb - 1].y1 +
-                                      bands[first + nb].y0) / 2;
-                        if (!dvec_push(&rows, cut) ||
-                            !dvec_push(&text_rows, cut)) {
-                            free(base.v);
-                            goto done;
-                        }
-                    }
-                    nb++;
-                }
-            }
-        }
-        if (!dvec_push(&rows, base.v[base.n - 1])) {
-            free(base.v);
+    dvec_cluster(&base, set->snap_tolerance);
+    w->h_ruled = base.n > 2;
+    dense = w->v_ruled && (double)base.n >= set->dense_min_rules;
+    for (slot = 0; slot + 1 < base.n; slot++) {
+        size_t nb = 0, first = w->n_lines;
+        if (!dvec_push(&w->rows, base.v[slot]))
             goto done;
+        for (i = 0; i < w->n_lines; i++) {
+            double cy = (w->bands[i].y0 + w->bands[i].y1) / 2;
+            int join = 0;
+            if (cy < base.v[slot] || cy >= base.v[slot + 1])
+                continue;
+            if (nb > 0) {
+                double h = w->bands[i].y1 - w->bands[i].y0;
+                med = gaps_n ? gaps_sum / (double)gaps_n : h;
+                join = is_wrap(w, &w->bands[first + nb - 1], i, band_start,
+                               med, dense);
+            }
+            if (nb == 0)
+                first = i;
+            if (!join)
+                band_start = i;
+            if (join) {
+                band *p = &w->bands[first + nb - 1];
+                p->y1 = fmax(p->y1, w->bands[i].y1);
+                p->y0 = fmin(p->y0, w->bands[i].y0);
+                p->has_num |= w->bands[i].has_num;
+                continue;
+            }
+            /* bands of a slot are consecutive lines: compact */
+            w->bands[first + nb] = w->bands[i];
+            if (nb > 0) {
+                double cut = (w->bands[first + nb - 1].y1 +
+                              w->bands[first + nb].y0) / 2;
+                if (!dvec_push(&w->rows, cut) ||
+                    !dvec_push(&w->text_rows, cut))
+                    goto done;
+            }
+            nb++;
         }
-        free(base.v);
     }
-    if (cols.n < 2 || rows.n < 2) {
-        st = FT_OK;
+    if (!dvec_push(&w->rows, base.v[base.n - 1]))
         goto done;
+    w->empty = w->cols.n < 2 || w->rows.n < 2;
+    st = FT_OK;
+done:
+    free(base.v);
+    return st;
+}
+
+/* The cell array, each cell boxed by its cuts. */
+static ft_status
+make_cells(grid_work *w)
+{
+    ft_table *out = w->out;
+    size_t n, i;
+    int r, c;
+    w->nr = (int)w->rows.n - 1;
+    w->nc = (int)w->cols.n - 1;
+    n = (size_t)w->nr * (size_t)w->nc;
+    out->n_rows = w->nr;
+    out->n_cols = w->nc;
+    out->ruled = w->v_ruled && w->h_ruled;
+    out->cells = calloc(n, sizeof *out->cells);
+    out->col_x = malloc(w->cols.n * sizeof *out->col_x);
+    w->row_of = malloc(w->n_seg * sizeof *w->row_of);
+    w->col_of = malloc(w->n_seg * sizeof *w->col_of);
+    w->cspan = malloc(w->n_seg * sizeof *w->cspan);
+    w->par = malloc(n * sizeof *w->par);
+    w->tx0 = malloc(n * sizeof *w->tx0);
+    w->tx1 = malloc(n * sizeof *w->tx1);
+    w->upsp = malloc(n * sizeof *w->upsp);
+    if (!out->cells || !out->col_x || !w->row_of || !w->col_of ||
+        !w->cspan || !w->par || !w->tx0 || !w->tx1 || !w->upsp)
+        return FT_ERR_NOMEM;
+    memcpy(out->col_x, w->cols.v, w->cols.n * sizeof *out->col_x);
+    for (i = 0; i < n; i++) {
+        w->tx0[i] = 1e18;
+        w->tx1[i] = -1e18;
+        w->upsp[i] = 0;
+        w->par[i] = (int)i;
     }
-    nr = (int)rows.n - 1;
-    nc = (int)cols.n - 1;
-    out->n_rows = nr;
-    out->n_cols = nc;
-    out->ruled = v_ruled && h_ruled;
-    out->cells = calloc((size_t)nr * (size_t)nc, sizeof *out->cells);
-    out->col_x = malloc(cols.n * sizeof *out->col_x);
-    if (!out->col_x)
-        goto done;
-    memcpy(out->col_x, cols.v, cols.n * sizeof *out->col_x);
-    row_of = malloc(n_seg * sizeof *row_of);
-    col_of = malloc(n_seg * sizeof *col_of);
-    cspan = malloc(n_seg * sizeof *cspan);
-    par = malloc((size_t)nr * (size_t)nc * sizeof *par);
-    tx0 = malloc((size_t)nr * (size_t)nc * sizeof *tx0);
-    tx1 = malloc((size_t)nr * (size_t)nc * sizeof *tx1);
-    upsp = malloc((size_t)nr * (size_t)nc * sizeof *upsp);
-    if (!out->cells || !row_of || !col_of || !cspan || !par || !tx0 ||
-        !tx1 || !upsp)
-        goto done;
-    for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
-        tx0[i] = 1e18;
-        tx1[i] = -1e18;
-        upsp[i] = 0;
-    }
-    for (r = 0; r < nr; r++) {
-        for (c = 0; c < nc; c++) {
+    for (r = 0; r < w->nr; r++) {
+        for (c = 0; c < w->nc; c++) {
             ft_cell *cell = FT_CELL(out, r, c);
             cell->rowspan = cell->colspan = 1;
-            cell->page = page;
-            cell->box.x0 = cols.v[c];
-            cell->box.x1 = cols.v[c + 1];
-            cell->box.y0 = rows.v[r];
-            cell->box.y1 = rows.v[r + 1];
+            cell->page = out->page_first;
+            cell->box.x0 = w->cols.v[c];
+            cell->box.x1 = w->cols.v[c + 1];
+            cell->box.y0 = w->rows.v[r];
+            cell->box.y1 = w->rows.v[r + 1];
         }
     }
+    return FT_OK;
+}
 
-    for (i = 0; i < (size_t)nr * (size_t)nc; i++)
-        par[i] = (int)i;
-
-    /* place segments */
-    for (i = 0; i < n_seg; i++) {
-        const ft_seg *s = &L->segs[idx[i]];
+/* Each segment's row and column; in an unruled table, a label that
+ * covers most of several columns spans them. */
+static ft_status
+place_segments(grid_work *w)
+{
+    const double *cx_cuts = w->cols.v, slack = w->set->edge_tolerance;
+    size_t nc = w->cols.n, i;
+    for (i = 0; i < w->n_seg; i++) {
+        const ft_seg *s = &w->L->segs[w->idx[i]];
         double cx = (s->box.x0 + s->box.x1) / 2;
         double cy = (s->box.y0 + s->box.y1) / 2;
-        int c0 = find_slot(cols.v, cols.n, cx);
-        int r0 = find_slot(rows.v, rows.n, cy);
+        int c0 = find_slot(cx_cuts, nc, cx, slack);
+        int r0 = find_slot(w->rows.v, w->rows.n, cy, slack);
         int c1 = c0;
-        row_of[i] = r0;
-        col_of[i] = c0;
-        cspan[i] = 1;
+        w->row_of[i] = r0;
+        w->col_of[i] = c0;
+        w->cspan[i] = 1;
         if (c0 < 0 || r0 < 0)
             continue;
-        if (!out->ruled) {
-            /* a segment that covers most of several columns spans them */
-            int a = find_slot(cols.v, cols.n, s->box.x0 + 1);
-            int b = find_slot(cols.v, cols.n, s->box.x1 - 1);
+        if (!w->out->ruled) {
+            int a = find_slot(cx_cuts, nc, s->box.x0 + 1, slack);
+            int b = find_slot(cx_cuts, nc, s->box.x1 - 1, slack);
             if (a >= 0 && b > a) {
-                double wa = cols.v[a + 1] - s->box.x0;
-                double wb = s->box.x1 - cols.v[b];
-                if (wa < 0.4 * (cols.v[a + 1] - cols.v[a]))
+                double wa = cx_cuts[a + 1] - s->box.x0;
+                double wb = s->box.x1 - cx_cuts[b];
+                double share = w->set->span_min_share;
+                if (wa < share * (cx_cuts[a + 1] - cx_cuts[a]))
                     a++;
-                if (wb < 0.4 * (cols.v[b + 1] - cols.v[b]))
+                if (wb < share * (cx_cuts[b + 1] - cx_cuts[b]))
                     b--;
                 if (b > a && !s->numeric) {
                     c0 = a;
@@ -684,129 +747,170 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
                 }
             }
         }
-        col_of[i] = c0;
-        cspan[i] = c1 - c0 + 1;
+        w->col_of[i] = c0;
+        w->cspan[i] = c1 - c0 + 1;
     }
+    return FT_OK;
+}
 
-    /* text into cells, in reading order (idx is sorted by line then x) */
-    for (i = 0; i < n_seg; i++) {
-        int rr = row_of[i], cc = col_of[i], root;
+/* Text into cells, in reading order. */
+static ft_status
+fill_cells(grid_work *w)
+{
+    ft_table *out = w->out;
+    size_t i;
+    for (i = 0; i < w->n_seg; i++) {
+        const ft_seg *sg = &w->L->segs[w->idx[i]];
+        int rr = w->row_of[i], cc = w->col_of[i], root;
         ft_cell *cell;
         int newline;
         if (rr < 0 || cc < 0)
             continue;
-        root = uf_find(par, rr * nc + cc);
+        root = uf_find(w->par, rr * w->nc + cc);
         cell = &out->cells[root];
-        newline = cell->text != NULL && i > 0 && line_of[i] != line_of[i - 1];
-        if (L->segs[idx[i]].up && (!cell->text || upsp[root] >= 0)) {
+        newline = cell->text != NULL && i > 0 &&
+                  w->line_of[i] != w->line_of[i - 1];
+        if (sg->up && (!cell->text || w->upsp[root] >= 0)) {
             /* rotated text reads bottom to top: each lower piece goes
              * before the text above it */
-            const ft_seg *sg = &L->segs[idx[i]];
-            if (!prepend_text(&cell->text, sg->text, upsp[root] > 0))
-                goto done;
-            upsp[root] = L->glyphs[sg->g0].space_before ? 1 : 0;
+            if (!prepend_text(&cell->text, sg->text, w->upsp[root] > 0))
+                return FT_ERR_NOMEM;
+            w->upsp[root] = w->L->glyphs[sg->g0].space_before ? 1 : 0;
         } else {
-            if (!append_text(&cell->text, L->segs[idx[i]].text, newline))
-                goto done;
-            upsp[root] = -1;
+            if (!append_text(&cell->text, sg->text, newline))
+                return FT_ERR_NOMEM;
+            w->upsp[root] = -1;
         }
-        if (L->segs[idx[i]].conf >= 0 &&
-            (!cell->ocr || L->segs[idx[i]].conf < cell->conf)) {
+        if (sg->conf >= 0 && (!cell->ocr || sg->conf < cell->conf)) {
             cell->ocr = 1;
-            cell->conf = L->segs[idx[i]].conf;
+            cell->conf = sg->conf;
         }
-        if (tx0[root] > L->segs[idx[i]].box.x0)
-            tx0[root] = L->segs[idx[i]].box.x0;
-        if (tx1[root] < L->segs[idx[i]].box.x1)
-            tx1[root] = L->segs[idx[i]].box.x1;
-        if (cspan[i] > 1 && !out->ruled && cell->colspan < cspan[i])
-            cell->colspan = cspan[i];
+        if (w->tx0[root] > sg->box.x0)
+            w->tx0[root] = sg->box.x0;
+        if (w->tx1[root] < sg->box.x1)
+            w->tx1[root] = sg->box.x1;
+        if (w->cspan[i] > 1 && !out->ruled && cell->colspan < w->cspan[i])
+            cell->colspan = w->cspan[i];
     }
-    /* spans from missing rules in a ruled frame: side by side, two cells
-     * join across a missing rule unless both hold text of their own (a
-     * partial rule is missing, not a span) and no text runs over it */
-    if (out->ruled) {
-        for (r = 0; r < nr; r++) {
-            for (c = 0; c < nc; c++) {
-                double ry0 = rows.v[r], ry1 = rows.v[r + 1];
-                double cx0 = cols.v[c], cx1 = cols.v[c + 1];
-                int here = r * nc + c;
-                if (c + 1 < nc && !is_cut(&text_cols, cols.v[c + 1]) &&
-                    coverage(rules, n_rules, 'v', cols.v[c + 1], ry0, ry1) <
-                        0.5 * (ry1 - ry0)) {
-                    int there = here + 1;
-                    double x = cols.v[c + 1];
-                    int both = out->cells[here].text &&
-                               out->cells[there].text;
-                    int over = tx1[here] > x + 2 || tx0[there] < x - 2;
-                    if (!both || over)
-                        uf_union(par, here, there);
-                }
-                if (r + 1 < nr && !is_cut(&text_rows, rows.v[r + 1]) &&
-                    coverage(rules, n_rules, 'h', rows.v[r + 1], cx0, cx1) <
-                        0.5 * (cx1 - cx0)) {
-                    /* a wrapped label fills both halves: always join */
-                    uf_union(par, here, here + nc);
-                }
-            }
-        }
-        /* text follows its set to the set's first cell */
-        for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
-            int root = uf_find(par, (int)i);
-            if (root != (int)i && out->cells[i].text) {
-                if (upsp[root] >= 0 && upsp[i] >= 0 &&
-                    out->cells[root].text) {
-                    /* rotated text: the lower piece reads first */
-                    if (!prepend_text(&out->cells[root].text,
-                                      out->cells[i].text, upsp[root] > 0))
-                        goto done;
-                    upsp[root] = upsp[i];
-                } else if (!append_text(&out->cells[root].text,
-                                        out->cells[i].text, 1)) {
-                    goto done;
-                }
-                free(out->cells[i].text);
-                out->cells[i].text = NULL;
-                if (out->cells[i].ocr &&
-                    (!out->cells[root].ocr ||
-                     out->cells[i].conf < out->cells[root].conf)) {
-                    out->cells[root].ocr = 1;
-                    out->cells[root].conf = out->cells[i].conf;
-                }
-                if (tx0[root] > tx0[i])
-                    tx0[root] = tx0[i];
-                if (tx1[root] < tx1[i])
-                    tx1[root] = tx1[i];
-            }
-        }
-    }
+    return FT_OK;
+}
 
-    /* unruled column spans: merge the covered cells (only when empty) */
-    if (!out->ruled) {
-        for (r = 0; r < nr; r++) {
-            for (c = 0; c < nc; c++) {
-                ft_cell *cell = FT_CELL(out, r, c);
-                int j, ok = 1;
-                if (cell->colspan <= 1)
-                    continue;
-                for (j = 1; j < cell->colspan && c + j < nc; j++)
-                    if (FT_CELL(out, r, c + j)->text)
-                        ok = 0;
-                if (!ok || c + cell->colspan > nc) {
-                    cell->colspan = 1;
-                    continue;
-                }
-                for (j = 1; j < cell->colspan; j++)
-                    uf_union(par, r * nc + c, r * nc + c + j);
+/* Moves the text of cell i into the first cell of its set. */
+static ft_status
+follow_set(grid_work *w, int i)
+{
+    ft_cell *cells = w->out->cells;
+    int root = uf_find(w->par, i);
+    if (root == i || !cells[i].text)
+        return FT_OK;
+    if (w->upsp[root] >= 0 && w->upsp[i] >= 0 && cells[root].text) {
+        /* rotated text: the lower piece reads first */
+        if (!prepend_text(&cells[root].text, cells[i].text,
+                          w->upsp[root] > 0))
+            return FT_ERR_NOMEM;
+        w->upsp[root] = w->upsp[i];
+    } else if (!append_text(&cells[root].text, cells[i].text, 1)) {
+        return FT_ERR_NOMEM;
+    }
+    free(cells[i].text);
+    cells[i].text = NULL;
+    if (cells[i].ocr && (!cells[root].ocr || cells[i].conf < cells[root].conf)) {
+        cells[root].ocr = 1;
+        cells[root].conf = cells[i].conf;
+    }
+    if (w->tx0[root] > w->tx0[i])
+        w->tx0[root] = w->tx0[i];
+    if (w->tx1[root] < w->tx1[i])
+        w->tx1[root] = w->tx1[i];
+    return FT_OK;
+}
+
+/* Spans from missing rules in a ruled frame: side by side, two cells
+ * join across a missing rule unless both hold text of their own (a
+ * partial rule is missing, not a span) and no text runs over it; one
+ * above the other, they always join (a wrapped label fills both). */
+static ft_status
+ruled_spans(grid_work *w)
+{
+    const ft_table_settings *set = w->set;
+    const double *cols = w->cols.v, *rows = w->rows.v;
+    int r, c, nc = w->nc, nr = w->nr;
+    size_t i;
+    if (!w->out->ruled)
+        return FT_OK;
+    for (r = 0; r < nr; r++) {
+        for (c = 0; c < nc; c++) {
+            double ry0 = rows[r], ry1 = rows[r + 1];
+            double cx0 = cols[c], cx1 = cols[c + 1];
+            int here = r * nc + c;
+            if (c + 1 < nc && !is_cut(&w->text_cols, cols[c + 1]) &&
+                coverage(w->rules, w->n_rules, 'v', cols[c + 1], ry0, ry1,
+                         set->snap_tolerance) <
+                    set->missing_rule_share * (ry1 - ry0)) {
+                int there = here + 1;
+                double x = cols[c + 1];
+                int both = w->out->cells[here].text &&
+                           w->out->cells[there].text;
+                int over = w->tx1[here] > x + set->text_over_rule ||
+                           w->tx0[there] < x - set->text_over_rule;
+                if (!both || over)
+                    uf_union(w->par, here, there);
             }
+            if (r + 1 < nr && !is_cut(&w->text_rows, rows[r + 1]) &&
+                coverage(w->rules, w->n_rules, 'h', rows[r + 1], cx0, cx1,
+                         set->snap_tolerance) <
+                    set->missing_rule_share * (cx1 - cx0))
+                uf_union(w->par, here, here + nc);
         }
     }
-    /* turn union-find sets into rectangular spans */
+    for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
+        ft_status st = follow_set(w, (int)i);
+        if (st != FT_OK)
+            return st;
+    }
+    return FT_OK;
+}
+
+/* Unruled column spans: a label's cell joins the cells it covers when
+ * they are empty. */
+static ft_status
+unruled_spans(grid_work *w)
+{
+    int r, c, j;
+    if (w->out->ruled)
+        return FT_OK;
+    for (r = 0; r < w->nr; r++) {
+        for (c = 0; c < w->nc; c++) {
+            ft_cell *cell = FT_CELL(w->out, r, c);
+            int ok = 1;
+            if (cell->colspan <= 1)
+                continue;
+            for (j = 1; j < cell->colspan && c + j < w->nc; j++)
+                if (FT_CELL(w->out, r, c + j)->text)
+                    ok = 0;
+            if (!ok || c + cell->colspan > w->nc) {
+                cell->colspan = 1;
+                continue;
+            }
+            for (j = 1; j < cell->colspan; j++)
+                uf_union(w->par, r * w->nc + c, r * w->nc + c + j);
+        }
+    }
+    return FT_OK;
+}
+
+/* Turns the union-find sets into rectangular spans anchored at their
+ * top-left cell (a set that is not a rectangle keeps its first row). */
+static ft_status
+rect_spans(grid_work *w)
+{
+    ft_table *out = w->out;
+    int *par = w->par, nr = w->nr, nc = w->nc, r, c, rr, cc;
     for (r = 0; r < nr; r++) {
         for (c = 0; c < nc; c++) {
             int root = uf_find(par, r * nc + c), r1 = r, c1 = c, rect = 1;
-            int rr, cc;
-            if (out->cells[r * nc + c].covered || root != r * nc + c)
+            ft_cell *anchor = FT_CELL(out, r, c);
+            if (anchor->covered || root != r * nc + c)
                 continue;
             while (c1 + 1 < nc && uf_find(par, r * nc + c1 + 1) == root)
                 c1++;
@@ -819,233 +923,345 @@ ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
             if (!rect) {
                 r1 = r;
                 c1 = c;
-                while (c1 + 1 < nc &&
-                       uf_find(par, r * nc + c1 + 1) == root)
+                while (c1 + 1 < nc && uf_find(par, r * nc + c1 + 1) == root)
                     c1++;
             }
-            {
-                ft_cell *anchor = FT_CELL(out, r, c);
-                anchor->rowspan = r1 - r + 1;
-                anchor->colspan = c1 - c + 1;
-                anchor->box.x1 = cols.v[c1 + 1];
-                anchor->box.y1 = rows.v[r1 + 1];
-                for (rr = r; rr <= r1; rr++) {
-                    for (cc = c; cc <= c1; cc++) {
-                        ft_cell *o = FT_CELL(out, rr, cc);
-                        if (o == anchor)
-                            continue;
-                        if (o->text) {
-                            if (!append_text(&anchor->text, o->text, 1))
-                                goto done;
-                            free(o->text);
-                            o->text = NULL;
-                        }
-                        o->covered = 1;
-                        par[rr * nc + cc] = r * nc + c;
-                    }
-                }
-            }
-        }
-    }
-
-    /* header rows: those above the first row with an amount */
-    {
-        int first = nr;
-        for (r = 0; r < nr && first == nr; r++) {
-            int expect = 1, counter = 1, any = 0;
-            for (c = 0; c < nc; c++) {
-                ft_cell *cell = FT_CELL(out, r, c);
-                if (!cell->text)
-                    continue;
-                any = 1;
-                if (!is_counter(cell->text, &expect))
-                    counter = 0;
-            }
-            if (any && counter && expect > 2)
-                continue;
-            {
-                int small = 0;
-                for (c = 0; c < nc; c++) {
-                    ft_cell *cell = FT_CELL(out, r, c);
-                    if (!cell->text)
+            anchor->rowspan = r1 - r + 1;
+            anchor->colspan = c1 - c + 1;
+            anchor->box.x1 = w->cols.v[c1 + 1];
+            anchor->box.y1 = w->rows.v[r1 + 1];
+            for (rr = r; rr <= r1; rr++) {
+                for (cc = c; cc <= c1; cc++) {
+                    ft_cell *o = FT_CELL(out, rr, cc);
+                    if (o == anchor)
                         continue;
-                    if (is_amount(cell->text)) {
-                        first = r;
-                        break;
+                    if (o->text) {
+                        if (!append_text(&anchor->text, o->text, 1))
+                            return FT_ERR_NOMEM;
+                        free(o->text);
+                        o->text = NULL;
                     }
-                    /* small counts ("10", "1") in two or more columns past
-                     * the first: a data row of a statistical table */
-                    if (c > 0 && is_count(cell->text))
-                        small++;
+                    o->covered = 1;
+                    par[rr * nc + cc] = r * nc + c;
                 }
-                if (small >= 2 && first == nr)
-                    first = r;
             }
         }
-        if (first == nr) {
-            /* no amounts (an empty table): the header is the leading rows
-             * that reach the last column; body rows hold labels only */
-            first = 0;
-            while (first < nr) {
-                const ft_cell *lc = FT_CELL(out, first, nc - 1);
-                if (!lc->text && !lc->covered)
-                    break;
-                first++;
-            }
-            if (first == 0 || first == nr)
-                first = nr;
-        }
-        out->n_header_rows = first;
     }
+    return FT_OK;
+}
 
-    /* unruled headers: an upper label spans the lower labels nearest to
-     * it, when it sits over the middle of them */
-    if (!out->ruled && out->n_header_rows > 1) {
-        for (r = 0; r + 1 < out->n_header_rows; r++) {
-            int owner[64], lo_c[64], hi_c[64], cnt[64], ok_u[64], round;
-            if (nc > 64)
+/* 1 when row r is a 栏次 counter row (1 2 3 ... in its cells). */
+static int
+is_counter_row(const ft_table *t, int r)
+{
+    int expect = 1, counter = 1, any = 0, c;
+    for (c = 0; c < t->n_cols; c++) {
+        const ft_cell *cell = FT_CELL(t, r, c);
+        if (!cell->text)
+            continue;
+        any = 1;
+        if (!is_counter(cell->text, &expect))
+            counter = 0;
+    }
+    return any && counter && expect > 2;
+}
+
+/* 1 when row r holds data: an amount, or counts in enough columns past
+ * the first (a statistical table). */
+static int
+is_data_row(const grid_work *w, int r)
+{
+    int small = 0, c;
+    for (c = 0; c < w->nc; c++) {
+        const ft_cell *cell = FT_CELL(w->out, r, c);
+        if (!cell->text)
+            continue;
+        if (is_amount(cell->text))
+            return 1;
+        if (c > 0 && is_count(cell->text, w->set->count_max_digits))
+            small++;
+    }
+    return (double)small >= w->set->count_min_columns;
+}
+
+/* Header rows: those above the first data row (a counter row under the
+ * header is header). With no data at all, the leading rows that reach
+ * the last column. */
+static ft_status
+header_rows(grid_work *w)
+{
+    int nr = w->nr, first = nr, r;
+    for (r = 0; r < nr && first == nr; r++) {
+        if (is_counter_row(w->out, r))
+            continue;
+        if (is_data_row(w, r))
+            first = r;
+    }
+    if (first == nr) {
+        /* no amounts (an empty table): body rows hold labels only */
+        first = 0;
+        while (first < nr) {
+            const ft_cell *lc = FT_CELL(w->out, first, w->nc - 1);
+            if (!lc->text && !lc->covered)
                 break;
-            for (c = 0; c < nc; c++) {
-                lo_c[c] = hi_c[c] = c;
-                /* the lower label under an upper one counts for it */
-                cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
-                ok_u[c] = 0;
-                owner[c] = -1;
-            }
-            for (round = 0; round < 2; round++) {
-                for (c = 0; c < nc; c++) {
-                    const ft_cell *lower = FT_CELL(out, r + 1, c);
-                    int u, best = -1;
-                    double bd = 1e18, lx;
-                    if (!lower->text || lower->covered)
-                        continue;
-                    if (FT_CELL(out, r, c)->text)
-                        continue; /* its own upper label */
-                    lx = (tx0[(r + 1) * nc + c] + tx1[(r + 1) * nc + c]) / 2;
-                    for (u = 0; u < nc; u++) {
-                        const ft_cell *up = FT_CELL(out, r, u);
-                        double ux, d;
-                        if (!up->text || up->covered || up->colspan > 1)
-                            continue;
-                        if (round == 1 && !ok_u[u])
-                            continue;
-                        if (round == 1 && c != lo_c[u] - 1 &&
-                            c != hi_c[u] + 1)
-                            continue;
-                        ux = (tx0[r * nc + u] + tx1[r * nc + u]) / 2;
-                        d = fabs(ux - lx);
-                        if (d < bd) {
-                            bd = d;
-                            best = u;
-                        }
-                    }
-                    if (best < 0 || (round == 1 && owner[c] >= 0 &&
-                                     ok_u[owner[c]]))
-                        continue;
-                    owner[c] = best;
-                    if (c < lo_c[best])
-                        lo_c[best] = c;
-                    if (c > hi_c[best])
-                        hi_c[best] = c;
-                    cnt[best]++;
-                }
-                for (c = 0; c < nc; c++) {
-                    const ft_cell *up = FT_CELL(out, r, c);
-                    double ux, mid, w;
-                    int k2, clear = 1;
-                    if (!up->text || ok_u[c] || hi_c[c] == lo_c[c])
-                        continue;
-                    ux = (tx0[r * nc + c] + tx1[r * nc + c]) / 2;
-                    mid = (cols.v[lo_c[c]] + cols.v[hi_c[c] + 1]) / 2;
-                    w = cols.v[hi_c[c] + 1] - cols.v[lo_c[c]];
-                    for (k2 = lo_c[c]; k2 <= hi_c[c]; k2++)
-                        if (k2 != c && (FT_CELL(out, r, k2)->text ||
-                                        FT_CELL(out, r, k2)->covered))
-                            clear = 0;
-                    if (clear && cnt[c] >= 2 && fabs(ux - mid) <= 0.25 * w)
-                        ok_u[c] = 1;
-                    else if (round == 0) {
-                        lo_c[c] = hi_c[c] = c;
-                        cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
-                    }
-                }
-            }
-            for (c = 0; c < nc; c++) {
-                int k2;
-                ft_cell *up;
-                if (!ok_u[c] || (lo_c[c] == c && hi_c[c] == c))
-                    continue;
-                /* move the label to the left end of its span */
-                up = FT_CELL(out, r, lo_c[c]);
-                if (lo_c[c] != c) {
-                    up->text = FT_CELL(out, r, c)->text;
-                    FT_CELL(out, r, c)->text = NULL;
-                }
-                up->colspan = hi_c[c] - lo_c[c] + 1;
-                up->box.x0 = cols.v[lo_c[c]];
-                up->box.x1 = cols.v[hi_c[c] + 1];
-                for (k2 = lo_c[c] + 1; k2 <= hi_c[c]; k2++)
-                    FT_CELL(out, r, k2)->covered = 1;
-            }
+            first++;
         }
+        if (first == 0 || first == nr)
+            first = nr;
     }
+    w->out->n_header_rows = first;
+    return FT_OK;
+}
 
-    /* unruled headers: a label with nothing below it spans down */
-    if (!out->ruled && out->n_header_rows > 1) {
-        int hr = out->n_header_rows;
+/* Unruled header row r over row r + 1: an upper label spans the lower
+ * labels nearest to it, when it sits over the middle of them. */
+static ft_status
+span_upper_labels(grid_work *w, int r)
+{
+    ft_table *out = w->out;
+    int nc = w->nc, c, round;
+    int *owner = malloc((size_t)nc * 5 * sizeof *owner);
+    int *lo_c, *hi_c, *cnt, *ok_u;
+    if (!owner)
+        return FT_ERR_NOMEM;
+    lo_c = owner + nc;
+    hi_c = lo_c + nc;
+    cnt = hi_c + nc;
+    ok_u = cnt + nc;
+    for (c = 0; c < nc; c++) {
+        lo_c[c] = hi_c[c] = c;
+        /* the lower label under an upper one counts for it */
+        cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
+        ok_u[c] = 0;
+        owner[c] = -1;
+    }
+    for (round = 0; round < 2; round++) {
         for (c = 0; c < nc; c++) {
-            for (r = 0; r < hr - 1; r++) {
-                ft_cell *cell = FT_CELL(out, r, c);
-                int r1 = r, rr, ok = 1;
-                if (!cell->text || cell->covered)
+            const ft_cell *lower = FT_CELL(out, r + 1, c);
+            int u, best = -1;
+            double bd = 1e18, lx;
+            if (!lower->text || lower->covered)
+                continue;
+            if (FT_CELL(out, r, c)->text)
+                continue; /* its own upper label */
+            lx = (w->tx0[(r + 1) * nc + c] + w->tx1[(r + 1) * nc + c]) / 2;
+            for (u = 0; u < nc; u++) {
+                const ft_cell *up = FT_CELL(out, r, u);
+                double ux, d;
+                if (!up->text || up->covered || up->colspan > 1)
                     continue;
-                while (r1 + 1 < hr) {
-                    int cc;
-                    for (cc = c; cc < c + cell->colspan; cc++) {
-                        ft_cell *b = FT_CELL(out, r1 + 1, cc);
-                        if (b->text || b->covered)
-                            ok = 0;
-                    }
-                    if (!ok)
-                        break;
-                    r1++;
+                if (round == 1 && !ok_u[u])
+                    continue;
+                if (round == 1 && c != lo_c[u] - 1 && c != hi_c[u] + 1)
+                    continue;
+                ux = (w->tx0[r * nc + u] + w->tx1[r * nc + u]) / 2;
+                d = fabs(ux - lx);
+                if (d < bd) {
+                    bd = d;
+                    best = u;
                 }
-                if (r1 > r) {
-                    int cc;
-                    cell->rowspan = r1 - r + 1;
-                    cell->box.y1 = rows.v[r1 + 1];
-                    for (rr = r + 1; rr <= r1; rr++)
-                        for (cc = c; cc < c + cell->colspan; cc++)
-                            FT_CELL(out, rr, cc)->covered = 1;
-                }
+            }
+            if (best < 0 ||
+                (round == 1 && owner[c] >= 0 && ok_u[owner[c]]))
+                continue;
+            owner[c] = best;
+            if (c < lo_c[best])
+                lo_c[best] = c;
+            if (c > hi_c[best])
+                hi_c[best] = c;
+            cnt[best]++;
+        }
+        for (c = 0; c < nc; c++) {
+            const ft_cell *up = FT_CELL(out, r, c);
+            double ux, mid, wd;
+            int k2, clear = 1;
+            if (!up->text || ok_u[c] || hi_c[c] == lo_c[c])
+                continue;
+            ux = (w->tx0[r * nc + c] + w->tx1[r * nc + c]) / 2;
+            mid = (w->cols.v[lo_c[c]] + w->cols.v[hi_c[c] + 1]) / 2;
+            wd = w->cols.v[hi_c[c] + 1] - w->cols.v[lo_c[c]];
+            for (k2 = lo_c[c]; k2 <= hi_c[c]; k2++)
+                if (k2 != c && (FT_CELL(out, r, k2)->text ||
+                                FT_CELL(out, r, k2)->covered))
+                    clear = 0;
+            if (clear && cnt[c] >= 2 &&
+                fabs(ux - mid) <= w->set->header_centre_share * wd)
+                ok_u[c] = 1;
+            else if (round == 0) {
+                lo_c[c] = hi_c[c] = c;
+                cnt[c] = FT_CELL(out, r + 1, c)->text != NULL;
             }
         }
     }
-    /* where each cell's text sits (stitching maps sparse pages by it) */
-    for (i = 0; i < (size_t)nr * (size_t)nc; i++) {
-        if (out->cells[i].text && tx1[i] > tx0[i]) {
-            out->cells[i].tx0 = tx0[i];
-            out->cells[i].tx1 = tx1[i];
+    for (c = 0; c < nc; c++) {
+        int k2;
+        ft_cell *up;
+        if (!ok_u[c] || (lo_c[c] == c && hi_c[c] == c))
+            continue;
+        /* move the label to the left end of its span */
+        up = FT_CELL(out, r, lo_c[c]);
+        if (lo_c[c] != c) {
+            up->text = FT_CELL(out, r, c)->text;
+            FT_CELL(out, r, c)->text = NULL;
+        }
+        up->colspan = hi_c[c] - lo_c[c] + 1;
+        up->box.x0 = w->cols.v[lo_c[c]];
+        up->box.x1 = w->cols.v[hi_c[c] + 1];
+        for (k2 = lo_c[c] + 1; k2 <= hi_c[c]; k2++)
+            FT_CELL(out, r, k2)->covered = 1;
+    }
+    free(owner);
+    return FT_OK;
+}
+
+/* Unruled headers: upper labels span the labels under them. */
+static ft_status
+header_spans_across(grid_work *w)
+{
+    int r;
+    if (w->out->ruled || w->out->n_header_rows <= 1)
+        return FT_OK;
+    for (r = 0; r + 1 < w->out->n_header_rows; r++) {
+        ft_status st = span_upper_labels(w, r);
+        if (st != FT_OK)
+            return st;
+    }
+    return FT_OK;
+}
+
+/* Unruled headers: a label with nothing below it spans down. */
+static ft_status
+header_spans_down(grid_work *w)
+{
+    ft_table *out = w->out;
+    int hr = out->n_header_rows, r, c, rr, cc;
+    if (out->ruled || hr <= 1)
+        return FT_OK;
+    for (c = 0; c < w->nc; c++) {
+        for (r = 0; r < hr - 1; r++) {
+            ft_cell *cell = FT_CELL(out, r, c);
+            int r1 = r, ok = 1;
+            if (!cell->text || cell->covered)
+                continue;
+            while (r1 + 1 < hr) {
+                for (cc = c; cc < c + cell->colspan; cc++) {
+                    ft_cell *b = FT_CELL(out, r1 + 1, cc);
+                    if (b->text || b->covered)
+                        ok = 0;
+                }
+                if (!ok)
+                    break;
+                r1++;
+            }
+            if (r1 == r)
+                continue;
+            cell->rowspan = r1 - r + 1;
+            cell->box.y1 = w->rows.v[r1 + 1];
+            for (rr = r + 1; rr <= r1; rr++)
+                for (cc = c; cc < c + cell->colspan; cc++)
+                    FT_CELL(out, rr, cc)->covered = 1;
         }
     }
-    st = FT_OK;
-done:
-    free(vx.v);
-    free(hy.v);
-    free(cols.v);
-    free(rows.v);
-    free(text_rows.v);
-    free(text_cols.v);
-    free(idx);
-    free(line_of);
-    free(bands);
-    free(row_of);
-    free(col_of);
-    free(cspan);
-    free(par);
-    free(tx0);
-    free(tx1);
-    free(upsp);
+    return FT_OK;
+}
+
+/* Where each cell's text sits (stitching maps sparse pages by it). */
+static ft_status
+text_extents(grid_work *w)
+{
+    size_t i, n = (size_t)w->nr * (size_t)w->nc;
+    for (i = 0; i < n; i++) {
+        if (w->out->cells[i].text && w->tx1[i] > w->tx0[i]) {
+            w->out->cells[i].tx0 = w->tx0[i];
+            w->out->cells[i].tx1 = w->tx1[i];
+        }
+    }
+    return FT_OK;
+}
+
+static void
+grid_work_free(grid_work *w)
+{
+    free(w->vx.v);
+    free(w->hy.v);
+    free(w->cols.v);
+    free(w->rows.v);
+    free(w->text_rows.v);
+    free(w->text_cols.v);
+    free(w->idx);
+    free(w->line_of);
+    free(w->bands);
+    free(w->row_of);
+    free(w->col_of);
+    free(w->cspan);
+    free(w->par);
+    free(w->tx0);
+    free(w->tx1);
+    free(w->upsp);
+}
+
+/*****************************************************************************
+ * Public functions
+ *****************************************************************************/
+
+/* The phases, in order: each reads what the ones before it left in the
+ * work struct. */
+static const struct grid_phase {
+    const char *name;
+    ft_status (*run)(grid_work *w);
+} grid_phases[] = {
+    {"reading order", sort_segments},
+    {"text lines", find_lines},
+    {"rules", collect_rules},
+    {"columns", find_columns},
+    {"rows", find_rows},
+    {"cells", make_cells},
+    {"segments placed", place_segments},
+    {"cells filled", fill_cells},
+    {"spans from missing rules", ruled_spans},
+    {"spans of unruled labels", unruled_spans},
+    {"spans made rectangular", rect_spans},
+    {"header rows", header_rows},
+    {"header spans across", header_spans_across},
+    {"header spans down", header_spans_down},
+    {"text extents", text_extents},
+};
+
+ft_status
+ft_grid_build(const ft_layout *L, const size_t *seg_idx, size_t n_seg,
+              const ft_rule *rules, size_t n_rules, ft_box box, int page,
+              const ft_table_settings *set, ft_table *out)
+{
+    grid_work w;
+    ft_status st = FT_OK;
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    out->page_first = out->page_last = page;
+    out->box = box;
+    if (n_seg == 0)
+        return FT_OK;
+    memset(&w, 0, sizeof w);
+    w.L = L;
+    w.set = set ? set : ft_settings_default();
+    w.rules = rules;
+    w.n_rules = n_rules;
+    w.box = box;
+    w.out = out;
+    w.n_seg = n_seg;
+    w.idx = malloc(n_seg * sizeof *w.idx);
+    w.line_of = malloc(n_seg * sizeof *w.line_of);
+    w.bands = malloc(n_seg * sizeof *w.bands);
+    if (!w.idx || !w.line_of || !w.bands)
+        st = FT_ERR_NOMEM;
+    else
+        memcpy(w.idx, seg_idx, n_seg * sizeof *w.idx);
+    for (i = 0; i < sizeof grid_phases / sizeof grid_phases[0]; i++) {
+        if (st != FT_OK || w.empty)
+            break;
+        st = grid_phases[i].run(&w);
+    }
+    grid_work_free(&w);
     if (st != FT_OK)
         ft_table_clear(out);
     return st;

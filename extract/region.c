@@ -661,7 +661,8 @@ ft_table_list_clear(ft_table_list *l)
 }
 
 ft_status
-ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
+ft_page_tables(const ft_page *page, const ft_layout *L,
+               const ft_table_settings *set, ft_table_list *out)
 {
     ft_rule *rules = NULL;
     size_t n_rules = 0, i, j, n_reg = 0, cap_reg = 0, *par = NULL;
@@ -911,7 +912,7 @@ ft_page_tables(const ft_page *page, const ft_layout *L, ft_table_list *out)
                 rr[n_rr++] = rules[k];
         }
         st = ft_grid_build(L, sel, n_sel, rr, n_rr, reg[i].box, page->number,
-                           &t);
+                           set, &t);
         free(rr);
         if (st != FT_OK)
             goto done;

@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         r->b = r->a + coord(p + 3);
     }
     if (ft_layout_build(&page, &L) == FT_OK) {
-        if (ft_page_tables(&page, &L, &found) == FT_OK) {
+        if (ft_page_tables(&page, &L, NULL, &found) == FT_OK) {
             for (i = 0; i < found.n; i++)
                 ft_normalize_table(&found.items[i], NULL, NULL);
             for (i = 0; i < found.n; i++)

@@ -93,7 +93,7 @@ tp_tables(ft_page *p, ft_table_list *out)
 {
     ft_layout L;
     ft_layout_build(p, &L);
-    ft_page_tables(p, &L, out);
+    ft_page_tables(p, &L, NULL, out);
     ft_layout_clear(&L);
 }
 
