@@ -432,21 +432,22 @@ root_of(size_t *p, size_t x)
  * Returns a new array (free()) and its length in *n; NULL on OOM.
  */
 static ft_rule *
-clean_rules(const ft_page *p, const ft_layout *L, size_t *n)
+clean_rules(const ft_page *p, const ft_table_settings *set, size_t *n)
 {
     ft_rule *r = malloc((p->n_rules ? p->n_rules : 1) * sizeof *r);
     size_t i, j, m = 0;
     if (!r)
         return NULL;
-    (void)L;
     for (i = 0; i < p->n_rules; i++)
         r[m++] = p->rules[i];
     /* merge collinear overlapping pieces */
     for (i = 0; i < m; i++) {
         for (j = i + 1; j < m; j++) {
-            if (r[j].dir != r[i].dir || fabs(r[j].pos - r[i].pos) > 1.5)
+            if (r[j].dir != r[i].dir ||
+                fabs(r[j].pos - r[i].pos) > set->collinear_tolerance)
                 continue;
-            if (r[j].a > r[i].b + 2 || r[i].a > r[j].b + 2)
+            if (r[j].a > r[i].b + set->join_tolerance ||
+                r[i].a > r[j].b + set->join_tolerance)
                 continue;
             r[i].a = r[i].a < r[j].a ? r[i].a : r[j].a;
             r[i].b = r[i].b > r[j].b ? r[i].b : r[j].b;
@@ -459,12 +460,12 @@ clean_rules(const ft_page *p, const ft_layout *L, size_t *n)
     return r;
 }
 
-/* 1 when rule h (horizontal) and v (vertical) touch. */
+/* 1 when rule h (horizontal) and v (vertical) touch, within tol. */
 static int
-touch(const ft_rule *h, const ft_rule *v)
+touch(const ft_rule *h, const ft_rule *v, double tol)
 {
-    return v->pos >= h->a - 3 && v->pos <= h->b + 3 && h->pos >= v->a - 3 &&
-           h->pos <= v->b + 3;
+    return v->pos >= h->a - tol && v->pos <= h->b + tol &&
+           h->pos >= v->a - tol && h->pos <= v->b + tol;
 }
 
 /* 1 when the line text looks like metadata, a title or a note. */
@@ -660,418 +661,569 @@ ft_table_list_clear(ft_table_list *l)
     memset(l, 0, sizeof *l);
 }
 
-ft_status
-ft_page_tables(const ft_page *page, const ft_layout *L,
-               const ft_table_settings *set, ft_table_list *out)
+/*****************************************************************************
+ * The phases of ft_page_tables, over one work struct
+ *****************************************************************************/
+
+typedef struct region_work {
+    const ft_page *page;
+    const ft_layout *L;
+    const ft_table_settings *set;
+    ft_rule *rules; /* the page's rules, collinear pieces merged */
+    size_t n_rules;
+    region *reg;    /* table regions, in reading order once sorted */
+    size_t n_reg, cap_reg;
+    size_t *sel;    /* scratch: the segments of one region */
+    ft_table_list *out;
+} region_work;
+
+/* The page's rules, collinear pieces merged. */
+static ft_status
+merge_rules(region_work *w)
 {
-    ft_rule *rules = NULL;
-    size_t n_rules = 0, i, j, n_reg = 0, cap_reg = 0, *par = NULL;
-    region *reg = NULL;
-    size_t *sel = NULL;
-    unsigned char *line_used = NULL;
-    ft_status st = FT_ERR_NOMEM;
+    w->rules = clean_rules(w->page, w->set, &w->n_rules);
+    return w->rules ? FT_OK : FT_ERR_NOMEM;
+}
 
-    if (L->n_segs == 0)
+/* Ruled regions: sets of touching rules with both directions, one rule
+ * longer than any character each way (not the strokes of bold text). */
+static ft_status
+ruled_regions(region_work *w)
+{
+    const ft_table_settings *set = w->set;
+    size_t n = w->n_rules, i, j, *par;
+    if (n == 0)
         return FT_OK;
-    rules = clean_rules(page, L, &n_rules);
-    sel = malloc(L->n_segs * sizeof *sel);
-    line_used = calloc(L->n_lines ? L->n_lines : 1, 1);
-    if (!rules || !sel || !line_used)
-        goto done;
-
-    /* ruled regions: connected rules with both directions */
-    if (n_rules) {
-        par = malloc(n_rules * sizeof *par);
-        if (!par)
-            goto done;
-        for (i = 0; i < n_rules; i++)
-            par[i] = i;
-        for (i = 0; i < n_rules; i++)
-            for (j = i + 1; j < n_rules; j++) {
-                const ft_rule *a = &rules[i], *b = &rules[j];
-                int t = 0;
-                if (a->dir == 'h' && b->dir == 'v')
-                    t = touch(a, b);
-                else if (a->dir == 'v' && b->dir == 'h')
-                    t = touch(b, a);
-                if (t)
-                    par[root_of(par, i)] = root_of(par, j);
-            }
-        for (i = 0; i < n_rules; i++) {
-            size_t nh = 0, nv = 0;
-            double maxh = 0, maxv = 0;
-            ft_box b = {1e18, 1e18, -1e18, -1e18};
-            if (root_of(par, i) != i)
+    par = malloc(n * sizeof *par);
+    if (!par)
+        return FT_ERR_NOMEM;
+    for (i = 0; i < n; i++)
+        par[i] = i;
+    for (i = 0; i < n; i++)
+        for (j = i + 1; j < n; j++) {
+            const ft_rule *a = &w->rules[i], *b = &w->rules[j];
+            int t = 0;
+            if (a->dir == 'h' && b->dir == 'v')
+                t = touch(a, b, set->touch_tolerance);
+            else if (a->dir == 'v' && b->dir == 'h')
+                t = touch(b, a, set->touch_tolerance);
+            if (t)
+                par[root_of(par, i)] = root_of(par, j);
+        }
+    for (i = 0; i < n; i++) {
+        size_t nh = 0, nv = 0;
+        double maxh = 0, maxv = 0;
+        ft_box b = {1e18, 1e18, -1e18, -1e18};
+        if (root_of(par, i) != i)
+            continue;
+        for (j = 0; j < n; j++) {
+            const ft_rule *q = &w->rules[j];
+            if (root_of(par, j) != i)
                 continue;
-            for (j = 0; j < n_rules; j++) {
-                const ft_rule *q = &rules[j];
-                if (root_of(par, j) != i)
-                    continue;
-                if (q->dir == 'h') {
-                    nh++;
-                    if (q->b - q->a > maxh)
-                        maxh = q->b - q->a;
-                    b.y0 = fmin(b.y0, q->pos);
-                    b.y1 = fmax(b.y1, q->pos);
-                    b.x0 = fmin(b.x0, q->a);
-                    b.x1 = fmax(b.x1, q->b);
-                } else {
-                    nv++;
-                    if (q->b - q->a > maxv)
-                        maxv = q->b - q->a;
-                    b.x0 = fmin(b.x0, q->pos);
-                    b.x1 = fmax(b.x1, q->pos);
-                    b.y0 = fmin(b.y0, q->a);
-                    b.y1 = fmax(b.y1, q->b);
-                }
+            if (q->dir == 'h') {
+                nh++;
+                maxh = fmax(maxh, q->b - q->a);
+                b.y0 = fmin(b.y0, q->pos);
+                b.y1 = fmax(b.y1, q->pos);
+                b.x0 = fmin(b.x0, q->a);
+                b.x1 = fmax(b.x1, q->b);
+            } else {
+                nv++;
+                maxv = fmax(maxv, q->b - q->a);
+                b.x0 = fmin(b.x0, q->pos);
+                b.x1 = fmax(b.x1, q->pos);
+                b.y0 = fmin(b.y0, q->a);
+                b.y1 = fmax(b.y1, q->b);
             }
-            /* a frame, not the strokes of a few bold characters: some
-             * rule must be longer than any character */
-            if (nh >= 2 && nv >= 2 && maxh >= 50 && maxv >= 16 &&
-                !push_region(&reg, &n_reg, &cap_reg, b, 1))
-                goto done;
+        }
+        if (nh >= 2 && nv >= 2 && maxh >= set->frame_min_width &&
+            maxv >= set->frame_min_height &&
+            !push_region(&w->reg, &w->n_reg, &w->cap_reg, b, 1)) {
+            free(par);
+            return FT_ERR_NOMEM;
         }
     }
+    free(par);
+    return FT_OK;
+}
 
-    /* unruled regions: runs of lines with several segments */
-    {
-        size_t l = 0;
-        while (l < L->n_lines) {
-            size_t start, end, tablines = 0, k;
-            ft_box b;
-            int in_ruled = 0;
-            const ft_line *ln = &L->lines[l];
-            for (k = 0; k < n_reg; k++)
-                if (centre_in(reg[k].box, ln->box))
-                    in_ruled = 1;
-            if (in_ruled || ln->ns < 2) {
-                l++;
-                continue;
-            }
-            if (page->ocr && l + 1 < L->n_lines) {
-                /* OCR can split a title or the unit line into pieces: a
-                 * line of metadata, or large type naming a 表, does not
-                 * start a table */
-                char *t = line_text(L, ln);
-                int meta;
-                if (!t)
-                    goto done;
-                meta = is_meta_text(t) ||
-                       (has(t, "表") && ln->size > 1.3 * L->lines[l + 1].size);
-                free(t);
-                if (meta) {
-                    l++;
-                    continue;
-                }
-            }
-            start = end = l;
-            b = ln->box;
-            while (end + 1 < L->n_lines) {
-                const ft_line *nx = &L->lines[end + 1];
-                double gap = nx->box.y0 - L->lines[end].box.y1;
-                int stop = gap > 2.5 * nx->size + 4;
-                for (k = 0; k < n_reg && !stop; k++)
-                    if (centre_in(reg[k].box, nx->box))
-                        stop = 1;
-                if (!stop && nx->ns < 2) {
-                    /* a single-segment line (a wrapped label, a section
-                     * row) stays only if it is close to the line before
-                     * and a table line follows within three lines */
-                    size_t q, found = 0;
-                    for (q = end + 2; q < L->n_lines && q <= end + 4; q++)
-                        if (L->lines[q].ns >= 2) {
-                            found = q;
-                            break;
-                        }
-                    if (gap > 1.5 * nx->size || !found ||
-                        L->lines[found].box.y0 - nx->box.y1 >
-                            (double)(found - end) * 2.0 * nx->size)
-                        stop = 1;
-                    else {
-                        char *t = line_text(L, nx);
-                        if (!t)
-                            goto done;
-                        if (is_meta_text(t))
-                            stop = 1;
-                        free(t);
-                    }
-                }
-                if (stop)
-                    break;
-                end++;
-            }
-            for (k = start; k <= end; k++) {
-                size_t s, nums = 0;
-                const ft_line *x = &L->lines[k];
-                for (s = 0; s < x->ns; s++)
-                    nums += L->segs[x->s0 + s].numeric;
-                if (x->ns >= 3 || (x->ns >= 2 && nums >= 1))
-                    tablines++;
-                if (x->box.x0 < b.x0)
-                    b.x0 = x->box.x0;
-                if (x->box.x1 > b.x1)
-                    b.x1 = x->box.x1;
-                if (x->box.y1 > b.y1)
-                    b.y1 = x->box.y1;
-            }
-            /* drop leading title/unit lines that split into segments,
-             * and the "元" of a "单位：万" wrapped onto the next line */
-            while (start < end) {
-                char *t = line_text(L, &L->lines[start]);
-                int meta;
-                if (!t)
-                    goto done;
-                meta = is_meta_text(t) && !has(t, "合计");
-                /* OCR reads that lone 元 as anything ("儿", "J U"): on
-                 * a scan, any short mark under the end of the unit line */
-                if (!meta && start > 0 &&
-                    (!strcmp(t, "元") ||
-                     (page->ocr && compact_len(t) <= 3 &&
-                      L->lines[start].box.x0 >
-                          L->lines[start - 1].box.x1 -
-                              4 * L->lines[start - 1].size))) {
-                    char *u = line_text(L, &L->lines[start - 1]);
-                    if (!u) {
-                        free(t);
-                        goto done;
-                    }
-                    meta = (has(u, "单位") || has(u, "單位")) &&
-                           (!strcmp(t, "元") || bare_unit_end(u));
-                    free(u);
-                }
-                free(t);
-                if (!meta)
-                    break;
-                start++;
-            }
-            b.y0 = L->lines[start].box.y0;
-            if (tablines >= 3 && end > start + 1) {
-                /* widen to horizontal rules that frame it (three-line) */
-                for (k = 0; k < n_rules; k++) {
-                    const ft_rule *q = &rules[k];
-                    if (q->dir != 'h' || q->a > b.x0 + 10 ||
-                        q->b < b.x1 - 10)
-                        continue;
-                    if (q->pos < b.y0 && q->pos > b.y0 - 2 * ln->size)
-                        b.y0 = q->pos;
-                    if (q->pos > b.y1 && q->pos < b.y1 + 2 * ln->size)
-                        b.y1 = q->pos;
-                }
-                if (!push_region(&reg, &n_reg, &cap_reg, b, 0))
-                    goto done;
-            }
-            l = end + 1;
-        }
+/* 1 when line l lies in a ruled region found so far. */
+static int
+in_ruled_region(const region_work *w, const ft_line *l)
+{
+    size_t k;
+    for (k = 0; k < w->n_reg; k++)
+        if (centre_in(w->reg[k].box, l->box))
+            return 1;
+    return 0;
+}
+
+/* 1 when line l may start a block of table lines: it has two or more
+ * segments and, on a scan, is not a title or unit line OCR cut up. */
+static ft_status
+starts_block(const region_work *w, size_t l, int *yes)
+{
+    const ft_layout *L = w->L;
+    const ft_line *ln = &L->lines[l];
+    char *t;
+    *yes = 0;
+    if (in_ruled_region(w, ln) || ln->ns < 2)
+        return FT_OK;
+    *yes = 1;
+    if (!w->page->ocr || l + 1 >= L->n_lines)
+        return FT_OK;
+    /* OCR can split a title or the unit line into pieces: a line of
+     * metadata, or large type naming a 表, does not start a table */
+    t = line_text(L, ln);
+    if (!t)
+        return FT_ERR_NOMEM;
+    if (is_meta_text(t) ||
+        (has(t, "表") && ln->size > 1.3 * L->lines[l + 1].size))
+        *yes = 0;
+    free(t);
+    return FT_OK;
+}
+
+/* 1 when line end + 1 continues the block ending at line end: close
+ * enough, outside ruled regions, and a one-segment line (a wrapped
+ * label, a section row) only when close to the line before and a table
+ * line follows soon. */
+static ft_status
+continues_block(const region_work *w, size_t end, int *yes)
+{
+    const ft_table_settings *set = w->set;
+    const ft_layout *L = w->L;
+    const ft_line *nx = &L->lines[end + 1];
+    double gap = nx->box.y0 - L->lines[end].box.y1;
+    size_t q, found = 0;
+    char *t;
+    *yes = 0;
+    if (gap > set->block_gap_em * nx->size + set->block_gap_pad ||
+        in_ruled_region(w, nx))
+        return FT_OK;
+    if (nx->ns >= 2) {
+        *yes = 1;
+        return FT_OK;
     }
+    for (q = end + 2; q < L->n_lines &&
+                      (double)q <= (double)end + 1 + set->single_lookahead;
+         q++)
+        if (L->lines[q].ns >= 2) {
+            found = q;
+            break;
+        }
+    if (gap > set->single_gap_em * nx->size || !found ||
+        L->lines[found].box.y0 - nx->box.y1 >
+            (double)(found - end) * set->single_lookahead_em * nx->size)
+        return FT_OK;
+    t = line_text(L, nx);
+    if (!t)
+        return FT_ERR_NOMEM;
+    *yes = !is_meta_text(t);
+    free(t);
+    return FT_OK;
+}
 
-    /* order regions top to bottom, then left to right */
-    for (i = 1; i < n_reg; i++)
+/* 1 when line start is a title or unit line that split into segments,
+ * or the "元" of a "单位：万" wrapped onto the next line. */
+static ft_status
+is_leading_meta(const region_work *w, size_t start, int *yes)
+{
+    const ft_layout *L = w->L;
+    char *t = line_text(L, &L->lines[start]);
+    int meta;
+    if (!t)
+        return FT_ERR_NOMEM;
+    meta = is_meta_text(t) && !has(t, "合计");
+    /* OCR reads that lone 元 as anything ("儿", "J U"): on a scan, any
+     * short mark under the end of the unit line */
+    if (!meta && start > 0 &&
+        (!strcmp(t, "元") ||
+         (w->page->ocr && compact_len(t) <= 3 &&
+          L->lines[start].box.x0 >
+              L->lines[start - 1].box.x1 - 4 * L->lines[start - 1].size))) {
+        char *u = line_text(L, &L->lines[start - 1]);
+        if (!u) {
+            free(t);
+            return FT_ERR_NOMEM;
+        }
+        meta = (has(u, "单位") || has(u, "單位")) &&
+               (!strcmp(t, "元") || bare_unit_end(u));
+        free(u);
+    }
+    free(t);
+    *yes = meta;
+    return FT_OK;
+}
+
+/* The block of lines [start, end] as a region, when enough of them are
+ * table lines; widened to the horizontal rules that frame it (a
+ * three-line table). */
+static ft_status
+push_block(region_work *w, size_t start, size_t end)
+{
+    const ft_table_settings *set = w->set;
+    const ft_layout *L = w->L;
+    const ft_line *ln = &L->lines[start];
+    ft_box b = ln->box;
+    size_t k, tablines = 0;
+    int meta = 1;
+    for (k = start; k <= end; k++) {
+        size_t s, nums = 0;
+        const ft_line *x = &L->lines[k];
+        for (s = 0; s < x->ns; s++)
+            nums += L->segs[x->s0 + s].numeric;
+        if (x->ns >= 3 || (x->ns >= 2 && nums >= 1))
+            tablines++;
+        b.x0 = fmin(b.x0, x->box.x0);
+        b.x1 = fmax(b.x1, x->box.x1);
+        b.y1 = fmax(b.y1, x->box.y1);
+    }
+    while (start < end && meta) {
+        ft_status st = is_leading_meta(w, start, &meta);
+        if (st != FT_OK)
+            return st;
+        if (meta)
+            start++;
+    }
+    b.y0 = L->lines[start].box.y0;
+    if ((double)tablines < set->min_table_lines || end <= start + 1)
+        return FT_OK;
+    for (k = 0; k < w->n_rules; k++) {
+        const ft_rule *q = &w->rules[k];
+        double reach = set->frame_rule_reach_em * ln->size;
+        if (q->dir != 'h' || q->a > b.x0 + set->frame_rule_slack ||
+            q->b < b.x1 - set->frame_rule_slack)
+            continue;
+        if (q->pos < b.y0 && q->pos > b.y0 - reach)
+            b.y0 = q->pos;
+        if (q->pos > b.y1 && q->pos < b.y1 + reach)
+            b.y1 = q->pos;
+    }
+    return push_region(&w->reg, &w->n_reg, &w->cap_reg, b, 0)
+               ? FT_OK
+               : FT_ERR_NOMEM;
+}
+
+/* Unruled regions: runs of lines with several segments. */
+static ft_status
+unruled_regions(region_work *w)
+{
+    size_t l = 0, end;
+    while (l < w->L->n_lines) {
+        int yes;
+        ft_status st = starts_block(w, l, &yes);
+        if (st != FT_OK)
+            return st;
+        if (!yes) {
+            l++;
+            continue;
+        }
+        for (end = l; end + 1 < w->L->n_lines; end++) {
+            st = continues_block(w, end, &yes);
+            if (st != FT_OK)
+                return st;
+            if (!yes)
+                break;
+        }
+        st = push_block(w, l, end);
+        if (st != FT_OK)
+            return st;
+        l = end + 1;
+    }
+    return FT_OK;
+}
+
+/* Regions top to bottom, then left to right. */
+static ft_status
+order_regions(region_work *w)
+{
+    size_t i, j;
+    for (i = 1; i < w->n_reg; i++)
         for (j = i; j > 0; j--) {
-            region *a = &reg[j - 1], *b2 = &reg[j];
-            int swap = b2->box.y0 < a->box.y0 - 5 ||
-                       (fabs(b2->box.y0 - a->box.y0) <= 5 &&
-                        b2->box.x0 < a->box.x0);
+            region *a = &w->reg[j - 1], *b = &w->reg[j], t;
+            int swap = b->box.y0 < a->box.y0 - 5 ||
+                       (fabs(b->box.y0 - a->box.y0) <= 5 &&
+                        b->box.x0 < a->box.x0);
             if (!swap)
                 break;
-            {
-                region t = *a;
-                *a = *b2;
-                *b2 = t;
-            }
+            t = *a;
+            *a = *b;
+            *b = t;
         }
+    return FT_OK;
+}
 
-    /* build each region's grid and read its surroundings */
-    for (i = 0; i < n_reg; i++) {
-        ft_table t;
-        size_t n_sel = 0, k, li;
-        double top_limit = 0, bottom_limit = page->height;
-        ft_rule *rr = NULL;
-        size_t n_rr = 0;
-        for (k = 0; k < L->n_segs; k++) {
-            const ft_seg *s = &L->segs[k];
-            if (centre_in(reg[i].box, s->box) ||
-                (reg[i].ruled && overlaps(reg[i].box, s->box, -1) &&
-                 0))
-                sel[n_sel++] = k;
+/* The grid of region i, from its segments and the rules near it. */
+static ft_status
+region_grid(region_work *w, size_t i, ft_table *t)
+{
+    const ft_layout *L = w->L;
+    size_t n_sel = 0, n_rr = 0, k;
+    ft_rule *rr;
+    ft_status st;
+    for (k = 0; k < L->n_segs; k++)
+        if (centre_in(w->reg[i].box, L->segs[k].box))
+            w->sel[n_sel++] = k;
+    rr = malloc((w->n_rules ? w->n_rules : 1) * sizeof *rr);
+    if (!rr)
+        return FT_ERR_NOMEM;
+    for (k = 0; k < w->n_rules; k++) {
+        const ft_rule *q = &w->rules[k];
+        ft_box rb;
+        if (q->dir == 'h') {
+            rb.x0 = q->a;
+            rb.x1 = q->b;
+            rb.y0 = rb.y1 = q->pos;
+        } else {
+            rb.y0 = q->a;
+            rb.y1 = q->b;
+            rb.x0 = rb.x1 = q->pos;
         }
-        rr = malloc((n_rules ? n_rules : 1) * sizeof *rr);
-        if (!rr)
-            goto done;
-        for (k = 0; k < n_rules; k++) {
-            ft_box rb;
-            if (rules[k].dir == 'h') {
-                rb.x0 = rules[k].a;
-                rb.x1 = rules[k].b;
-                rb.y0 = rb.y1 = rules[k].pos;
-            } else {
-                rb.y0 = rules[k].a;
-                rb.y1 = rules[k].b;
-                rb.x0 = rb.x1 = rules[k].pos;
-            }
-            if (overlaps(reg[i].box, rb, 2))
-                rr[n_rr++] = rules[k];
+        if (overlaps(w->reg[i].box, rb, 2))
+            rr[n_rr++] = *q;
+    }
+    st = ft_grid_build(L, w->sel, n_sel, rr, n_rr, w->reg[i].box,
+                       w->page->number, w->set, t);
+    free(rr);
+    return st;
+}
+
+/* Title, label, entity and unit from one line above a table. */
+static ft_status
+meta_from_line(region_work *w, size_t li, ft_table *t, int *any)
+{
+    const ft_layout *L = w->L;
+    const ft_line *ln = &L->lines[li];
+    int had_title = t->title != NULL;
+    size_t s;
+    *any = 0;
+    if (w->page->ocr && !had_title && ln->ns > 1) {
+        /* a title OCR cut in pieces is still one line */
+        char *whole = line_text(L, ln);
+        if (!whole)
+            return FT_ERR_NOMEM;
+        if (!has(whole, "单位") && !has(whole, "部门") && has(whole, "表") &&
+            !has(whole, "。") && !has(whole, "，")) {
+            *any |= take_meta(t, whole, 1);
+            if (t->title)
+                t->title_box = ln->box;
         }
-        st = ft_grid_build(L, sel, n_sel, rr, n_rr, reg[i].box, page->number,
-                           set, &t);
-        free(rr);
+        free(whole);
+    }
+    for (s = 0; s < ln->ns; s++) {
+        int before = t->title != NULL;
+        *any |= take_meta(t, L->segs[ln->s0 + s].text, 1);
+        if (!before && t->title)
+            t->title_box = L->segs[ln->s0 + s].box;
+    }
+    if (!had_title && !t->title && t->label && !strcmp(t->label, "表") &&
+        li > 0) {
+        /* a title wrapped so that "表" is alone on a line */
+        free(t->label);
+        t->label = NULL;
+        t->title = title_above(L, li, w->page->ocr);
+    }
+    if (!had_title && t->title && li > 0) {
+        char *was = t->title;
+        join_title_above(L, li, t, w->page->ocr);
+        if (t->title != was) /* two lines: the box of both */
+            t->title_box.y0 = L->lines[li - 1].box.y0;
+    }
+    return FT_OK;
+}
+
+/* Metadata of region i: the lines above it (up to the region before)
+ * and a note below it. */
+static ft_status
+region_meta(region_work *w, size_t i, ft_table *t, double *top_limit)
+{
+    const ft_layout *L = w->L;
+    ft_box box = w->reg[i].box;
+    double bottom_limit = w->page->height;
+    size_t k, li;
+    *top_limit = 0;
+    for (k = 0; k < w->n_reg; k++) {
+        ft_box o = w->reg[k].box;
+        if (k == i || o.x1 < box.x0 || o.x0 > box.x1)
+            continue;
+        if (o.y1 <= box.y0 + 2 && o.y1 > *top_limit)
+            *top_limit = o.y1;
+        if (o.y0 >= box.y1 - 2 && o.y0 < bottom_limit)
+            bottom_limit = o.y0;
+    }
+    for (li = L->n_lines; li-- > 0;) {
+        const ft_line *ln = &L->lines[li];
+        int any;
+        ft_status st;
+        if (ln->box.y1 > box.y0 + 1 || ln->box.y0 < *top_limit)
+            continue;
+        if (box.y0 - ln->box.y1 > w->set->title_reach_em * ln->size)
+            break;
+        st = meta_from_line(w, li, t, &any);
         if (st != FT_OK)
-            goto done;
-        st = FT_ERR_NOMEM;
+            return st;
+        /* narrative above the title ends the search */
+        if (!any && t->title)
+            break;
+    }
+    for (li = 0; li < L->n_lines; li++) {
+        const ft_line *ln = &L->lines[li];
+        char *txt;
+        if (ln->box.y0 < box.y1 - 1 || ln->box.y1 > bottom_limit)
+            continue;
+        if (ln->box.y0 - box.y1 > w->set->note_reach_em * ln->size)
+            break;
+        txt = line_text(L, ln);
+        if (!txt)
+            return FT_ERR_NOMEM;
+        if (strncmp(txt, "注", 3) == 0 || has(txt, "本表无数据"))
+            take_meta(t, txt, 0);
+        free(txt);
+        break;
+    }
+    return FT_OK;
+}
+
+/* 1 when a grid is not a table: two columns of text with no title or
+ * unit (prose), a table of contents with dot leaders (cut in many
+ * columns where OCR read the dots as letters), sentences, mixed text,
+ * or a chart's labels. */
+static int
+not_a_table(const region_work *w, const ft_table *t)
+{
+    return (!t->ruled && t->n_cols <= 2 && !t->unit &&
+            (!t->title || has_leaders(t, 0))) ||
+           (!t->ruled && !t->unit && has_leaders(t, 1)) ||
+           (w->page->ocr && !t->ruled && mostly_sentences(t)) ||
+           (!t->ruled && mostly_mixed(t)) ||
+           (!t->title && !t->note && chart_like(t));
+}
+
+/* Each region's table: grid, surroundings, checks that it is one. */
+static ft_status
+region_tables(region_work *w)
+{
+    size_t i;
+    for (i = 0; i < w->n_reg; i++) {
+        ft_table t;
+        double top_limit;
+        ft_status st = region_grid(w, i, &t);
+        if (st != FT_OK)
+            return st;
         if (t.n_rows == 0 || t.n_cols == 0 ||
-            (!reg[i].ruled && t.n_cols < 2)) {
+            (!w->reg[i].ruled && t.n_cols < 2)) {
             /* one column of text is prose, not a table */
             ft_table_clear(&t);
             continue;
         }
-        /* metadata: lines above (up to the region before) and below */
-        for (k = 0; k < n_reg; k++) {
-            if (k == i || reg[k].box.x1 < reg[i].box.x0 ||
-                reg[k].box.x0 > reg[i].box.x1)
-                continue;
-            if (reg[k].box.y1 <= reg[i].box.y0 + 2 &&
-                reg[k].box.y1 > top_limit)
-                top_limit = reg[k].box.y1;
-            if (reg[k].box.y0 >= reg[i].box.y1 - 2 &&
-                reg[k].box.y0 < bottom_limit)
-                bottom_limit = reg[k].box.y0;
-        }
-        for (li = L->n_lines; li-- > 0;) {
-            const ft_line *ln = &L->lines[li];
-            size_t s;
-            if (ln->box.y1 > reg[i].box.y0 + 1 || ln->box.y0 < top_limit)
-                continue;
-            if (reg[i].box.y0 - ln->box.y1 > 12 * ln->size)
-                break;
-            {
-                int any = 0, had_title = t.title != NULL;
-                if (page->ocr && !had_title && ln->ns > 1) {
-                    /* a title OCR cut in pieces is still one line */
-                    char *whole = line_text(L, ln);
-                    if (!whole)
-                        goto done;
-                    if (!has(whole, "单位") && !has(whole, "部门") &&
-                        has(whole, "表") &&
-                        !has(whole, "。") && !has(whole, "，")) {
-                        any |= take_meta(&t, whole, 1);
-                        if (t.title)
-                            t.title_box = ln->box;
-                    }
-                    free(whole);
-                }
-                for (s = 0; s < ln->ns; s++) {
-                    int before = t.title != NULL;
-                    any |= take_meta(&t, L->segs[ln->s0 + s].text, 1);
-                    if (!before && t.title)
-                        t.title_box = L->segs[ln->s0 + s].box;
-                }
-                if (!had_title && !t.title && t.label &&
-                    !strcmp(t.label, "表") && li > 0) {
-                    /* a title wrapped so that "表" is alone on a line */
-                    free(t.label);
-                    t.label = NULL;
-                    t.title = title_above(L, li, page->ocr);
-                }
-                if (!had_title && t.title && li > 0) {
-                    char *was = t.title;
-                    join_title_above(L, li, &t, page->ocr);
-                    if (t.title != was) /* two lines: the box of both */
-                        t.title_box.y0 = L->lines[li - 1].box.y0;
-                }
-                /* narrative above the title ends the search */
-                if (!any && t.title)
-                    break;
-            }
-        }
-        for (li = 0; li < L->n_lines; li++) {
-            const ft_line *ln = &L->lines[li];
-            char *txt;
-            if (ln->box.y0 < reg[i].box.y1 - 1 || ln->box.y1 > bottom_limit)
-                continue;
-            if (ln->box.y0 - reg[i].box.y1 > 4 * ln->size)
-                break;
-            txt = line_text(L, ln);
-            if (!txt) {
-                ft_table_clear(&t);
-                goto done;
-            }
-            if (strncmp(txt, "注", 3) == 0 || has(txt, "本表无数据"))
-                take_meta(&t, txt, 0);
-            free(txt);
-            break;
+        st = region_meta(w, i, &t, &top_limit);
+        if (st != FT_OK) {
+            ft_table_clear(&t);
+            return st;
         }
         strip_inner_meta(&t);
         trim_empty(&t);
-        if ((!t.ruled && t.n_cols <= 2 && !t.unit &&
-             (!t.title || has_leaders(&t, 0))) ||
-            (!t.ruled && !t.unit && has_leaders(&t, 1)) ||
-            (page->ocr && !t.ruled && mostly_sentences(&t)) ||
-            (!t.ruled && mostly_mixed(&t)) ||
-            (!t.title && !t.note && chart_like(&t))) {
-            /* two columns of text, no title or unit: prose; or a table
-             * of contents with dot leaders (cut in many columns where
-             * OCR read the dots as letters): not a table */
+        if (not_a_table(w, &t)) {
             ft_table_clear(&t);
             continue;
         }
-        if (!t.title) {
-            /* no 表 title: the largest line just above the table */
-            char *big = largest_above(L, reg[i].box, top_limit);
-            if (big)
-                t.title = big;
-        }
-        if (ft_table_list_push(out, &t) != FT_OK) {
+        if (!t.title) /* no 表 title: the largest line just above */
+            t.title = largest_above(w->L, w->reg[i].box, top_limit);
+        if (ft_table_list_push(w->out, &t) != FT_OK) {
             ft_table_clear(&t);
-            goto done;
+            return FT_ERR_NOMEM;
         }
     }
-    /* a title at the foot of the page with no table under it: its table
-     * starts on the next page. Kept as an empty table that stitching
-     * joins to the next page's first, untitled table. */
-    {
-        double below = 0;
-        size_t li, first = L->n_lines;
-        ft_table t;
-        for (i = 0; i < n_reg; i++)
-            if (reg[i].box.y1 > below)
-                below = reg[i].box.y1;
-        for (li = 0; li < L->n_lines; li++)
-            if (L->lines[li].box.y0 > below) {
-                first = li;
-                break;
-            }
-        memset(&t, 0, sizeof t);
-        for (li = first; li < L->n_lines; li++) {
-            const ft_line *ln = &L->lines[li];
-            double cx = (ln->box.x0 + ln->box.x1) / 2;
-            char *txt = line_text(L, ln);
-            size_t k;
-            if (!txt)
-                goto done;
-            if (!t.title && strstr(txt, "表") && !strstr(txt, "。") &&
-                fabs(cx - page->width / 2) < 0.15 * page->width &&
-                ln->box.y0 > 0.5 * page->height)
-                take_meta(&t, txt, 1);
-            else if (t.title)
-                for (k = 0; k < ln->ns; k++)
-                    take_meta(&t, L->segs[ln->s0 + k].text, 1);
-            free(txt);
+    return FT_OK;
+}
+
+/* A title at the foot of the page with no table under it: its table
+ * starts on the next page. Kept as an empty table that stitching joins
+ * to the next page's first, untitled table. */
+static ft_status
+title_at_foot(region_work *w)
+{
+    const ft_page *page = w->page;
+    const ft_layout *L = w->L;
+    double below = 0;
+    size_t i, li, first = L->n_lines;
+    ft_table t;
+    for (i = 0; i < w->n_reg; i++)
+        below = fmax(below, w->reg[i].box.y1);
+    for (li = 0; li < L->n_lines; li++)
+        if (L->lines[li].box.y0 > below) {
+            first = li;
+            break;
         }
-        if (t.title) {
-            t.page_first = t.page_last = page->number;
-            if (ft_table_list_push(out, &t) != FT_OK) {
-                ft_table_clear(&t);
-                goto done;
-            }
-        } else {
+    memset(&t, 0, sizeof t);
+    for (li = first; li < L->n_lines; li++) {
+        const ft_line *ln = &L->lines[li];
+        double cx = (ln->box.x0 + ln->box.x1) / 2;
+        char *txt = line_text(L, ln);
+        size_t k;
+        if (!txt) {
             ft_table_clear(&t);
+            return FT_ERR_NOMEM;
         }
+        if (!t.title && strstr(txt, "表") && !strstr(txt, "。") &&
+            fabs(cx - page->width / 2) < 0.15 * page->width &&
+            ln->box.y0 > 0.5 * page->height)
+            take_meta(&t, txt, 1);
+        else if (t.title)
+            for (k = 0; k < ln->ns; k++)
+                take_meta(&t, L->segs[ln->s0 + k].text, 1);
+        free(txt);
     }
-    st = FT_OK;
-done:
-    free(rules);
-    free(par);
-    free(reg);
-    free(sel);
-    free(line_used);
+    if (!t.title) {
+        ft_table_clear(&t);
+        return FT_OK;
+    }
+    t.page_first = t.page_last = page->number;
+    if (ft_table_list_push(w->out, &t) != FT_OK) {
+        ft_table_clear(&t);
+        return FT_ERR_NOMEM;
+    }
+    return FT_OK;
+}
+
+/* The phases, in order. */
+static const struct region_phase {
+    const char *name;
+    ft_status (*run)(region_work *w);
+} region_phases[] = {
+    {"rules merged", merge_rules},
+    {"ruled regions", ruled_regions},
+    {"unruled regions", unruled_regions},
+    {"reading order", order_regions},
+    {"tables", region_tables},
+    {"title at the foot", title_at_foot},
+};
+
+ft_status
+ft_page_tables(const ft_page *page, const ft_layout *L,
+               const ft_table_settings *set, ft_table_list *out)
+{
+    region_work w;
+    ft_status st = FT_OK;
+    size_t i;
+    if (L->n_segs == 0)
+        return FT_OK;
+    memset(&w, 0, sizeof w);
+    w.page = page;
+    w.L = L;
+    w.set = set ? set : ft_settings_default();
+    w.out = out;
+    w.sel = malloc(L->n_segs * sizeof *w.sel);
+    if (!w.sel)
+        st = FT_ERR_NOMEM;
+    for (i = 0; i < sizeof region_phases / sizeof region_phases[0]; i++) {
+        if (st != FT_OK)
+            break;
+        st = region_phases[i].run(&w);
+    }
+    free(w.rules);
+    free(w.reg);
+    free(w.sel);
     return st;
 }

@@ -18,6 +18,11 @@ static const struct setting {
 } table[] = {
     FIELD(snap_tolerance, 2.5, "rules closer than this (pt) are one rule"),
     FIELD(rule_min_length, 4, "strokes shorter than this (pt) are not rules"),
+    FIELD(collinear_tolerance, 1.5,
+          "pieces of a rule less than this (pt) apart across it are one ..."),
+    FIELD(join_tolerance, 2, "... when the gap along it is at most this (pt)"),
+    FIELD(touch_tolerance, 3,
+          "a horizontal and a vertical rule this near (pt) touch: one region"),
     FIELD(frame_min_width, 50,
           "a ruled region has a horizontal rule at least this long (pt)"),
     FIELD(frame_min_height, 16,

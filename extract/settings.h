@@ -18,6 +18,10 @@ typedef struct ft_table_settings {
     /* rules */
     double snap_tolerance;      /* rules this close are one */
     double rule_min_length;     /* shorter strokes are not rules */
+    double collinear_tolerance; /* pieces of a rule this far apart across
+                                 * it are one rule ... */
+    double join_tolerance;      /* ... when the gap along it is no more */
+    double touch_tolerance;     /* rules this near cross: one region */
     double frame_min_width;     /* a ruled region has a rule this long */
     double frame_min_height;    /* ... and a vertical one this long */
     double min_vertical_rules;  /* fewer vertical rules: columns from text */
