@@ -363,7 +363,7 @@ remove_dead_temporaries(const char *dir)
 
 /* Starts a worker process for job j. */
 static int
-start(job *j, const char *out, int csv)
+start(job *j, const char *out, int csv, const ft_table_settings *settings)
 {
     int fds[2];
     pid_t pid;
@@ -408,6 +408,7 @@ start(job *j, const char *out, int csv)
         o.display = j->rel;
         o.outdir = dir;
         o.csv = csv;
+        o.settings = settings;
         o.quiet = 1;
         snprintf(frag, sizeof frag, "%s/.fiscaltab/%s.tsv", out, j->sha);
         o.fragment = frag;
@@ -664,7 +665,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             job *j = &l.v[order[next++]];
             if (j->status)
                 continue;
-            if (start(j, o->outdir, o->csv) != 0) {
+            if (start(j, o->outdir, o->csv, o->settings) != 0) {
                 j->status = 1;
                 j->rc = -1;
                 snprintf(j->error, sizeof j->error, "cannot start a worker");

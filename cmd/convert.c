@@ -722,8 +722,10 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     cv.o = o;
     cv.stats = stats;
     st = ft_doc_open(o->input, o->password, &doc, &err);
-    if (st == FT_OK)
+    if (st == FT_OK) {
         ft_doc_set_ocr(doc, o->ocr);
+        ft_doc_set_settings(doc, o->settings);
+    }
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input, err.msg);
         return st == FT_ERR_ENCRYPTED ? FT_EXIT_ENCRYPTED

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "../extract/settings.h"
+
 #define FT_VERSION "0.1.0"
 
 /* Exit codes: a stable, documented table (README "Exit codes"). */
@@ -30,6 +32,7 @@ typedef struct ft_convert_opts {
     int quiet;
     const char *fragment;   /* batch: write the dataset fragment here */
     int ocr;                /* FT_OCR_AUTO (0), FT_OCR_ALWAYS, FT_OCR_NEVER */
+    const ft_table_settings *settings; /* --set, or NULL: the defaults */
 } ft_convert_opts;
 
 typedef struct ft_convert_stats {
@@ -48,7 +51,7 @@ int ft_convert(const ft_convert_opts *o, ft_convert_stats *stats);
 /* `fiscaltab inspect`: prints the page's grids, draws it to png (or not
  * when NULL); returns an ft_exit code. */
 int ft_inspect(const char *input, int page, const char *png,
-               const char *password);
+               const char *password, const ft_table_settings *settings);
 
 typedef struct ft_batch_opts {
     const char *outdir;
@@ -57,6 +60,7 @@ typedef struct ft_batch_opts {
     double timeout;         /* seconds per file */
     int force;              /* redo files converted before */
     int csv;
+    const ft_table_settings *settings; /* --set, or NULL: the defaults */
 } ft_batch_opts;
 
 /* `fiscaltab batch`: converts every PDF under paths; returns an ft_exit

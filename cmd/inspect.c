@@ -93,7 +93,8 @@ print_table(const ft_table *t, size_t k)
  *****************************************************************************/
 
 int
-ft_inspect(const char *input, int page, const char *png, const char *password)
+ft_inspect(const char *input, int page, const char *png, const char *password,
+           const ft_table_settings *settings)
 {
     ft_doc *doc = NULL;
     ft_error err = {FT_OK, ""};
@@ -108,6 +109,7 @@ ft_inspect(const char *input, int page, const char *png, const char *password)
         fprintf(stderr, "fiscaltab: error: %s: %s\n", input, err.msg);
         return st == FT_ERR_ENCRYPTED ? FT_EXIT_ENCRYPTED : FT_EXIT_OPEN;
     }
+    ft_doc_set_settings(doc, settings);
     if (page < 1 || page > ft_doc_page_count(doc)) {
         fprintf(stderr, "fiscaltab: error: %s: no page %d (the document has "
                         "%d pages)\n",

@@ -26,10 +26,13 @@ usage(int status)
     printf(
         "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
         "                 [--password PW] [--ocr auto|always|never] [-q]\n"
+        "                 [--set NAME=VALUE]...\n"
         "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
+        "                 [--set NAME=VALUE]...\n"
         "       fiscaltab batch PATH... -o OUT [-j N] [--shard K/N]\n"
-        "                 [--timeout SEC] [--force] [--csv]\n"
+        "                 [--timeout SEC] [--force] [--csv] [--set NAME=VALUE]...\n"
         "       fiscaltab merge OUT1 OUT2... -o ALL\n"
+        "       fiscaltab settings\n"
         "       fiscaltab --help | --version\n"
         "\n"
         "Turns the tables of a budget PDF into DIR/STEM.xlsx (an index sheet,\n"
@@ -43,6 +46,8 @@ usage(int status)
         "      --ocr MODE       read pages that are pictures (scans) by OCR:\n"
         "                       auto (default: pages with no text layer),\n"
         "                       always, or never\n"
+        "      --set NAME=VALUE a tolerance of table finding ('fiscaltab\n"
+        "                       settings' lists them with their defaults)\n"
         "  -q, --quiet          no summary on stderr\n"
         "  -h, --help           this help\n"
         "      --version        version\n"
@@ -63,6 +68,47 @@ usage(int status)
         "password; 5 cannot write output; 6 batch: some files failed to\n"
         "convert; 99 internal error.\n");
     exit(0);
+}
+
+/* The tolerances --set changed (from the defaults); NULL when none. */
+static ft_table_settings settings;
+static int settings_changed;
+
+/* Takes one --set NAME=VALUE; exits with a usage error when it is not a
+ * setting. */
+static void
+take_setting(const char *arg)
+{
+    if (!settings_changed) {
+        settings = *ft_settings_default();
+        settings_changed = 1;
+    }
+    if (!ft_settings_parse(&settings, arg)) {
+        fprintf(stderr, "fiscaltab: error: bad --set '%s' (NAME=NUMBER; "
+                        "'fiscaltab settings' lists the names)\n",
+                arg);
+        usage(FT_EXIT_USAGE);
+    }
+}
+
+/* The settings to pass on: NULL for the defaults. */
+static const ft_table_settings *
+chosen_settings(void)
+{
+    return settings_changed ? &settings : NULL;
+}
+
+/* The settings command: every tolerance of table finding, its default
+ * and meaning. */
+static int
+cmd_settings(void)
+{
+    const ft_table_settings *d = ft_settings_default();
+    size_t i;
+    for (i = 0; i < ft_settings_count(); i++)
+        printf("%-20s %-6g %s\n", ft_settings_name(i), ft_settings_get(d, i),
+               ft_settings_doc(i));
+    return 0;
 }
 
 /* Parses a positive page number; -1 when invalid. */
@@ -111,6 +157,7 @@ cmd_convert(int argc, char **argv)
         {"password", required_argument, NULL, 'P'},
         {"quiet", no_argument, NULL, 'q'},
         {"ocr", required_argument, NULL, 'R'},
+        {"set", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ft_convert_opts o;
@@ -155,6 +202,9 @@ cmd_convert(int argc, char **argv)
                 usage(FT_EXIT_USAGE);
             }
             break;
+        case 'S':
+            take_setting(optarg);
+            break;
         case 'h':
             usage(0);
             break;
@@ -162,6 +212,7 @@ cmd_convert(int argc, char **argv)
             usage(FT_EXIT_USAGE);
         }
     }
+    o.settings = chosen_settings();
     if (optind != argc - 1) {
         fprintf(stderr, "fiscaltab: error: convert takes exactly one FILE\n");
         usage(FT_EXIT_USAGE);
@@ -182,6 +233,7 @@ cmd_inspect(int argc, char **argv)
         {"page", required_argument, NULL, 'p'},
         {"png", required_argument, NULL, 'g'},
         {"password", required_argument, NULL, 'P'},
+        {"set", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *png = NULL, *password = NULL;
@@ -203,6 +255,9 @@ cmd_inspect(int argc, char **argv)
         case 'P':
             password = optarg;
             break;
+        case 'S':
+            take_setting(optarg);
+            break;
         case 'h':
             usage(0);
             break;
@@ -215,7 +270,7 @@ cmd_inspect(int argc, char **argv)
                         "--page N\n");
         usage(FT_EXIT_USAGE);
     }
-    return ft_inspect(argv[optind], page, png, password);
+    return ft_inspect(argv[optind], page, png, password, chosen_settings());
 }
 
 /* The batch command. */
@@ -229,6 +284,7 @@ cmd_batch(int argc, char **argv)
         {"timeout", required_argument, NULL, 't'},
         {"force", no_argument, NULL, 'f'},
         {"csv", no_argument, NULL, 'c'},
+        {"set", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ft_batch_opts o;
@@ -274,6 +330,9 @@ cmd_batch(int argc, char **argv)
         case 'c':
             o.csv = 1;
             break;
+        case 'S':
+            take_setting(optarg);
+            break;
         case 'h':
             usage(0);
             break;
@@ -281,6 +340,7 @@ cmd_batch(int argc, char **argv)
             usage(FT_EXIT_USAGE);
         }
     }
+    o.settings = chosen_settings();
     if (!o.outdir || optind >= argc) {
         fprintf(stderr, "fiscaltab: error: batch needs PATH... and -o OUT\n");
         usage(FT_EXIT_USAGE);
@@ -310,6 +370,8 @@ main(int argc, char **argv)
         rc = cmd_inspect(argc - 1, argv + 1);
     else if (!strcmp(argv[1], "batch"))
         rc = cmd_batch(argc - 1, argv + 1);
+    else if (!strcmp(argv[1], "settings"))
+        rc = cmd_settings();
     else if (!strcmp(argv[1], "merge")) {
         const char *out = NULL;
         char *dirs[256];

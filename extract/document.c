@@ -210,7 +210,7 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         }
     }
     if (st == FT_OK)
-        st = ft_page_tables(page, &layout, NULL, found);
+        st = ft_page_tables(page, &layout, ft_doc_settings(doc), found);
     if (st == FT_OK && page->ocr) {
         t0 = seconds_now();
         st = ft_doc_page_reread(doc, page, found);

@@ -50,6 +50,12 @@ enum { FT_OCR_AUTO = 0, FT_OCR_ALWAYS, FT_OCR_NEVER };
 /* Sets the OCR mode for the document's pages (default FT_OCR_AUTO). */
 void ft_doc_set_ocr(ft_doc *doc, int mode);
 
+/* Sets the tolerances of table finding (copied; NULL: the defaults). */
+void ft_doc_set_settings(ft_doc *doc, const ft_table_settings *set);
+
+/* The tolerances set, or NULL for the defaults. */
+const ft_table_settings *ft_doc_settings(const ft_doc *doc);
+
 /* The OCR mode set. */
 int ft_doc_ocr_mode(const ft_doc *doc);
 

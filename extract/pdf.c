@@ -191,6 +191,8 @@ struct ft_doc {
     int vp_number;
     char *path, *password;  /* to open poppler-glib when it is needed */
     int ocr_mode;           /* FT_OCR_AUTO, _ALWAYS or _NEVER */
+    ft_table_settings settings; /* table finding, when has_settings */
+    int has_settings;
     unsigned char *ocr_img; /* the last page read by OCR: straightened,
                              * rules painted out, for reading cells again */
     int ocr_w, ocr_h, ocr_page;
@@ -1375,6 +1377,22 @@ ft_doc_set_ocr(ft_doc *doc, int mode)
 {
     if (doc)
         doc->ocr_mode = mode;
+}
+
+void
+ft_doc_set_settings(ft_doc *doc, const ft_table_settings *set)
+{
+    if (!doc)
+        return;
+    doc->has_settings = set != NULL;
+    if (set)
+        doc->settings = *set;
+}
+
+const ft_table_settings *
+ft_doc_settings(const ft_doc *doc)
+{
+    return doc && doc->has_settings ? &doc->settings : NULL;
 }
 
 int
