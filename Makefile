@@ -6,6 +6,7 @@
 #   make fixtures   regenerate the fixture PDFs and expected grids
 #   make bench      speed and memory against pdftotext -bbox-layout
 #   make eval       accuracy on ../shared/corpus (skipped without it)
+#   make mutate     each table-finding setting x0.5 and x2: which no test notices
 #   make install PREFIX=/usr/local
 
 PREFIX  ?= /usr/local
@@ -51,7 +52,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS = $(wildcard extract/*.h normalize/*.h validate/*.h write/*.h cmd/*.h)
 
 .PHONY: all deps demo check test asan asan-test fixtures bench eval install clean \
-        indent golden-update fuzz fuzz-smoke
+        indent fuzz fuzz-smoke mutate
 
 all: fiscaltab
 
@@ -120,6 +121,9 @@ bench: fiscaltab $(BUILD)/fixturegen
 
 eval: fiscaltab
 	$(Q)FT=$(CURDIR)/fiscaltab sh tests/eval.sh
+
+mutate: fiscaltab $(UNIT_BIN) $(BUILD)/golden
+	$(Q)sh tests/mutate.sh $(BUILD)
 
 # libFuzzer targets (clang): make fuzz FUZZ_SECONDS=600 runs each target;
 # make fuzz-smoke runs each for a few seconds (CI). Crashes land in

@@ -224,6 +224,19 @@ main(int argc, char **argv)
         fprintf(stderr, "golden: %s: %s\n", pdf, err.msg);
         return 2;
     }
+    {
+        /* make mutate: one setting changed for the whole run */
+        const char *mut = getenv("FT_TEST_SET");
+        ft_table_settings set = *ft_settings_default();
+        if (mut && *mut) {
+            if (!ft_settings_parse(&set, mut)) {
+                fprintf(stderr, "golden: FT_TEST_SET: not a setting: %s\n",
+                        mut);
+                return 2;
+            }
+            ft_doc_set_settings(doc, &set);
+        }
+    }
     if (ft_doc_extract(doc, 1, ft_doc_page_count(doc), &tables, &log, NULL,
                        &xs) !=
         FT_OK)

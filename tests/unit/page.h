@@ -5,6 +5,7 @@
 #ifndef FT_TEST_PAGE_H
 #define FT_TEST_PAGE_H
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,13 +88,20 @@ tp_rule(ft_page *p, char dir, double pos, double a, double b)
     p->n_rules++;
 }
 
-/* Runs layout and table finding on a page. */
+/* Runs layout and table finding on a page (with the one setting that
+ * FT_TEST_SET=NAME=VALUE changes, for make mutate). */
 static void
 tp_tables(ft_page *p, ft_table_list *out)
 {
     ft_layout L;
+    ft_table_settings set = *ft_settings_default();
+    const char *mut = getenv("FT_TEST_SET");
+    if (mut && *mut && !ft_settings_parse(&set, mut)) {
+        fprintf(stderr, "FT_TEST_SET: not a setting: %s\n", mut);
+        exit(2);
+    }
     ft_layout_build(p, &L);
-    ft_page_tables(p, &L, NULL, out);
+    ft_page_tables(p, &L, &set, out);
     ft_layout_clear(&L);
 }
 
