@@ -4,6 +4,7 @@
 #   make check      install deps, build, run every test
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make fixtures   regenerate the fixture PDFs and expected grids
+#   make fixtures-html  print fixtures/html/*.html with Chromium
 #   make bench      speed and memory against pdftotext -bbox-layout
 #   make eval       accuracy on ../shared/corpus (skipped without it)
 #   make mutate     each table-finding setting x0.5 and x2: which no test notices
@@ -52,7 +53,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS = $(wildcard extract/*.h normalize/*.h validate/*.h write/*.h cmd/*.h)
 
 .PHONY: all deps demo check test asan asan-test fixtures bench eval install clean \
-        indent fuzz fuzz-smoke mutate
+        indent fuzz fuzz-smoke mutate fixtures-html
 
 all: fiscaltab
 
@@ -110,6 +111,9 @@ asan-test:
 	$(Q)$(MAKE) --no-print-directory BUILD=build-asan \
 	    OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" test
+
+fixtures-html:
+	$(Q)sh fixtures/html/print.sh
 
 fixtures: $(BUILD)/fixturegen
 	$(Q)$(BUILD)/fixturegen fixtures/specs fixtures

@@ -784,12 +784,69 @@ starts_block(const region_work *w, size_t l, int *yes)
     return FT_OK;
 }
 
-/* 1 when line end + 1 continues the block ending at line end: close
- * enough, outside ruled regions, and a one-segment line (a wrapped
- * label, a section row) only when close to the line before and a table
- * line follows soon. */
+/* 1 when a line reads as a footnote under a table ("* Significance",
+ * "Note:", "Source:", "See notes", 注, 说明, 资料来源). */
+static int
+is_footnote(const char *t)
+{
+    static const char *const lead[] = {"*", "†", "‡", "注", "说明", "說明",
+                                       "资料来源", "資料來源", "数据来源",
+                                       "Note", "NOTE", "Source", "SOURCE",
+                                       "See "};
+    size_t i;
+    for (i = 0; i < sizeof lead / sizeof lead[0]; i++)
+        if (!strncmp(t, lead[i], strlen(lead[i])))
+            return 1;
+    return 0;
+}
+
+/* 1 when segment s lines up with a column of the block's lines [start,
+ * end]: its left or right edge is where a segment of a table line (two
+ * or more segments) starts or ends, and it does not reach into a cell of
+ * a data line to the right of where it starts (prose runs over columns;
+ * a header label may span them), and it is narrower than lone_max_share
+ * of the block. */
+static int
+aligned_with_block(const region_work *w, size_t start, size_t end,
+                   const ft_seg *s)
+{
+    const ft_layout *L = w->L;
+    double tol = w->set->align_tolerance, bx0 = 1e18, bx1 = -1e18;
+    size_t k, j;
+    int aligned = 0;
+    for (k = start; k <= end; k++) {
+        const ft_line *ln = &L->lines[k];
+        int data = 0;
+        if (ln->ns < 2)
+            continue;
+        bx0 = fmin(bx0, ln->box.x0);
+        bx1 = fmax(bx1, ln->box.x1);
+        for (j = 0; j < ln->ns; j++)
+            data |= L->segs[ln->s0 + j].numeric;
+        for (j = 0; j < ln->ns; j++) {
+            const ft_seg *q = &L->segs[ln->s0 + j];
+            if (fabs(q->box.x0 - s->box.x0) <= tol ||
+                fabs(q->box.x1 - s->box.x1) <= tol)
+                aligned = 1;
+            /* a data line's cell further right that s runs into */
+            if (data && q->box.x0 > s->box.x0 + tol &&
+                s->box.x1 > q->box.x0 + tol &&
+                fabs(q->box.x1 - s->box.x1) > tol)
+                return 0;
+        }
+    }
+    /* a lone cell, not a line of prose across the table */
+    return aligned &&
+           s->box.x1 - s->box.x0 <= w->set->lone_max_share * (bx1 - bx0);
+}
+
+/* 1 when line end + 1 continues the block [start, end]: close enough,
+ * outside ruled regions, and a one-segment line (a wrapped label, a
+ * section row, a row whose other cells are empty) only when close to the
+ * line before and either lined up with the block's columns or followed
+ * soon by a table line. */
 static ft_status
-continues_block(const region_work *w, size_t end, int *yes)
+continues_block(const region_work *w, size_t start, size_t end, int *yes)
 {
     const ft_table_settings *set = w->set;
     const ft_layout *L = w->L;
@@ -805,16 +862,25 @@ continues_block(const region_work *w, size_t end, int *yes)
         *yes = 1;
         return FT_OK;
     }
-    for (q = end + 2; q < L->n_lines &&
+    if (gap > set->single_gap_em * nx->size)
+        return FT_OK;
+    /* a label alone on its row (its amounts empty, or a section row);
+     * a lone number or turned text is a chart's axis, not a row */
+    if (!L->segs[nx->s0].numeric && !L->segs[nx->s0].up &&
+        !is_footnote(L->segs[nx->s0].text) &&
+        aligned_with_block(w, start, end, &L->segs[nx->s0]))
+        found = end + 1;
+    for (q = end + 2; !found && q < L->n_lines &&
                       (double)q <= (double)end + 1 + set->single_lookahead;
          q++)
         if (L->lines[q].ns >= 2) {
             found = q;
             break;
         }
-    if (gap > set->single_gap_em * nx->size || !found ||
-        L->lines[found].box.y0 - nx->box.y1 >
-            (double)(found - end) * set->single_lookahead_em * nx->size)
+    if (!found || (found > end + 1 &&
+                   L->lines[found].box.y0 - nx->box.y1 >
+                       (double)(found - end) * set->single_lookahead_em *
+                           nx->size))
         return FT_OK;
     t = line_text(L, nx);
     if (!t)
@@ -920,7 +986,7 @@ unruled_regions(region_work *w)
             continue;
         }
         for (end = l; end + 1 < w->L->n_lines; end++) {
-            st = continues_block(w, end, &yes);
+            st = continues_block(w, l, end, &yes);
             if (st != FT_OK)
                 return st;
             if (!yes)

@@ -68,6 +68,11 @@ static const struct setting {
           "within this many lines"),
     FIELD(single_lookahead_em, 2,
           "... each of them at most this (x size) below the one before"),
+    FIELD(align_tolerance, 2,
+          "a one-segment line whose edge is this near (pt) a column edge of "
+          "the block above is a row of it"),
+    FIELD(lone_max_share, 0.5,
+          "... when it is narrower than this share of the block's width"),
     FIELD(min_table_lines, 3, "a block of text needs this many table lines"),
     FIELD(frame_rule_slack, 10,
           "a three-line table's rules may fall short of its text by this (pt)"),

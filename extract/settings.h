@@ -60,6 +60,10 @@ typedef struct ft_table_settings {
     double single_lookahead;    /* a one-segment line stays when a table
                                  * line follows within this many lines */
     double single_lookahead_em; /* ... no further than this x size a line */
+    double align_tolerance;     /* a one-segment line whose edge is this
+                                 * near a column's edge is a row of it */
+    double lone_max_share;      /* ... when narrower than this share of
+                                 * the block */
     double min_table_lines;     /* a block needs this many table lines */
     double frame_rule_slack;    /* a three-line table's rules may fall
                                  * short of its text by this much */

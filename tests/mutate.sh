@@ -50,7 +50,7 @@ n=0 unpinned=0
 while read -r name def rest; do
     line=$(printf '%-20s %-6s' "$name" "$def")
     for f in 0.5 2; do
-        v=$(echo "$def * $f" | bc -l | sed 's/^\./0./; s/\.*0*$//')
+        v=$(echo "$def * $f" | bc -l | sed 's/^\./0./; /\./s/0*$//; s/\.$//')
         n=$((n + 1))
         export FT_TEST_SET="$name=$v"
         if run_tests; then
