@@ -966,21 +966,59 @@ is_counter_row(const ft_table *t, int r)
     return any && counter && expect > 2;
 }
 
+/* 1 when the text is a year as column headers print it: 1900 to 2099,
+ * or a range of two ("2023-2024"). */
+static int
+is_year(const char *s)
+{
+    size_t n = strlen(s);
+    int i;
+    if (n != 4 && !(n == 9 && (s[4] == '-' || s[4] == '/')))
+        return 0;
+    for (i = 0; i < 4; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    if (!((s[0] == '1' && s[1] == '9') || (s[0] == '2' && s[1] == '0')))
+        return 0;
+    return n == 4 || is_year(s + 5);
+}
+
+/* 1 when some row below r holds an amount that is not a year. */
+static int
+amounts_below(const grid_work *w, int r)
+{
+    int c;
+    for (r++; r < w->nr; r++)
+        for (c = 0; c < w->nc; c++) {
+            const char *t = FT_CELL(w->out, r, c)->text;
+            if (t && is_amount(t) && !is_year(t))
+                return 1;
+        }
+    return 0;
+}
+
 /* 1 when row r holds data: an amount, or counts in enough columns past
- * the first (a statistical table). */
+ * the first (a statistical table). A row whose amounts are all years
+ * heads the amounts below it. */
 static int
 is_data_row(const grid_work *w, int r)
 {
-    int small = 0, c;
+    int small = 0, years = 0, c;
     for (c = 0; c < w->nc; c++) {
         const ft_cell *cell = FT_CELL(w->out, r, c);
         if (!cell->text)
             continue;
+        if (is_year(cell->text)) {
+            years++;
+            continue;
+        }
         if (is_amount(cell->text))
             return 1;
         if (c > 0 && is_count(cell->text, w->set->count_max_digits))
             small++;
     }
+    if (years && !amounts_below(w, r))
+        return 1;
     return (double)small >= w->set->count_min_columns;
 }
 

@@ -685,18 +685,46 @@ merge_rules(region_work *w)
     return w->rules ? FT_OK : FT_ERR_NOMEM;
 }
 
+/* Drops from w->rules the rules whose set (under par) is marked. */
+static void
+drop_rules(region_work *w, size_t *par, const unsigned char *marked)
+{
+    size_t i, m = 0, n = w->n_rules;
+    for (i = 0; i < n; i++)
+        if (!marked[root_of(par, i)])
+            w->rules[m++] = w->rules[i];
+    w->n_rules = m;
+}
+
+/* 1 when a set of nh horizontal and nv vertical rules with box b is a
+ * frame around the page: a plain box (its four sides, nothing inside)
+ * over most of the page, as budget books print on every page. Not a
+ * table: what it holds is found as if it were not there. */
+static int
+is_page_frame(const region_work *w, size_t nh, size_t nv, ft_box b)
+{
+    double share = w->set->page_frame_share;
+    return nh == 2 && nv == 2 && b.x1 - b.x0 >= share * w->page->width &&
+           b.y1 - b.y0 >= share * w->page->height;
+}
+
 /* Ruled regions: sets of touching rules with both directions, one rule
  * longer than any character each way (not the strokes of bold text). */
 static ft_status
 ruled_regions(region_work *w)
 {
     const ft_table_settings *set = w->set;
-    size_t n = w->n_rules, i, j, *par;
+    size_t n = w->n_rules, i, j, *par, frames = 0;
+    unsigned char *frame;
     if (n == 0)
         return FT_OK;
     par = malloc(n * sizeof *par);
-    if (!par)
+    frame = calloc(n, 1);
+    if (!par || !frame) {
+        free(par);
+        free(frame);
         return FT_ERR_NOMEM;
+    }
     for (i = 0; i < n; i++)
         par[i] = i;
     for (i = 0; i < n; i++)
@@ -736,14 +764,21 @@ ruled_regions(region_work *w)
                 b.y1 = fmax(b.y1, q->b);
             }
         }
-        if (nh >= 2 && nv >= 2 && maxh >= set->frame_min_width &&
-            maxv >= set->frame_min_height &&
-            !push_region(&w->reg, &w->n_reg, &w->cap_reg, b, 1)) {
+        if (is_page_frame(w, nh, nv, b)) {
+            frame[i] = 1;
+            frames++;
+        } else if (nh >= 2 && nv >= 2 && maxh >= set->frame_min_width &&
+                   maxv >= set->frame_min_height &&
+                   !push_region(&w->reg, &w->n_reg, &w->cap_reg, b, 1)) {
             free(par);
+            free(frame);
             return FT_ERR_NOMEM;
         }
     }
+    if (frames)
+        drop_rules(w, par, frame);
     free(par);
+    free(frame);
     return FT_OK;
 }
 
@@ -758,6 +793,49 @@ in_ruled_region(const region_work *w, const ft_line *l)
     return 0;
 }
 
+/* 1 when s holds a page number as running heads and feet print it:
+ * "Page 3 of 14", "Página 12 de 14", "第 3 页", "- 3 -". */
+static int
+is_page_number(const char *s)
+{
+    static const char *const word[] = {"Page ", "page ", "PAGE ",
+                                       "Página ", "Pagina ", "Seite "};
+    const char *p;
+    size_t i;
+    for (i = 0; i < sizeof word / sizeof word[0]; i++) {
+        p = strstr(s, word[i]);
+        if (p && p[strlen(word[i])] >= '0' && p[strlen(word[i])] <= '9')
+            return 1;
+    }
+    p = strstr(s, "第");
+    if (p) {
+        p += strlen("第");
+        while (*p == ' ')
+            p++;
+        if (*p >= '0' && *p <= '9') {
+            while ((*p >= '0' && *p <= '9') || *p == ' ')
+                p++;
+            if (!strncmp(p, "页", strlen("页")) ||
+                !strncmp(p, "頁", strlen("頁")))
+                return 1;
+        }
+    }
+    p = s;
+    if (*p == '-') {
+        p++;
+        while (*p == ' ')
+            p++;
+        if (*p < '0' || *p > '9')
+            return 0;
+        while (*p >= '0' && *p <= '9')
+            p++;
+        while (*p == ' ')
+            p++;
+        return *p == '-' && p[1] == 0;
+    }
+    return 0;
+}
+
 /* 1 when line l may start a block of table lines: it has two or more
  * segments and, on a scan, is not a title or unit line OCR cut up. */
 static ft_status
@@ -769,17 +847,16 @@ starts_block(const region_work *w, size_t l, int *yes)
     *yes = 0;
     if (in_ruled_region(w, ln) || ln->ns < 2)
         return FT_OK;
-    *yes = 1;
-    if (!w->page->ocr || l + 1 >= L->n_lines)
-        return FT_OK;
-    /* OCR can split a title or the unit line into pieces: a line of
-     * metadata, or large type naming a 表, does not start a table */
     t = line_text(L, ln);
     if (!t)
         return FT_ERR_NOMEM;
-    if (is_meta_text(t) ||
-        (has(t, "表") && ln->size > 1.3 * L->lines[l + 1].size))
-        *yes = 0;
+    /* a running head or foot with a page number is no table row; on a
+     * scan, OCR can split a title or the unit line into pieces: a line
+     * of metadata, or large type naming a 表, does not start a table */
+    *yes = !is_page_number(t) &&
+           !(w->page->ocr && l + 1 < L->n_lines &&
+             (is_meta_text(t) ||
+              (has(t, "表") && ln->size > 1.3 * L->lines[l + 1].size)));
     free(t);
     return FT_OK;
 }
@@ -858,6 +935,14 @@ continues_block(const region_work *w, size_t start, size_t end, int *yes)
     if (gap > set->block_gap_em * nx->size + set->block_gap_pad ||
         in_ruled_region(w, nx))
         return FT_OK;
+    t = line_text(L, nx);
+    if (!t)
+        return FT_ERR_NOMEM;
+    if (is_page_number(t)) { /* a running foot ends the table */
+        free(t);
+        return FT_OK;
+    }
+    free(t);
     if (nx->ns >= 2) {
         *yes = 1;
         return FT_OK;

@@ -23,6 +23,9 @@ static const struct setting {
     FIELD(join_tolerance, 2, "... when the gap along it is at most this (pt)"),
     FIELD(touch_tolerance, 3,
           "a horizontal and a vertical rule this near (pt) touch: one region"),
+    FIELD(page_frame_share, 0.7,
+          "a plain box (four sides) over this share of the page's width and "
+          "height frames the page: not a table"),
     FIELD(frame_min_width, 50,
           "a ruled region has a horizontal rule at least this long (pt)"),
     FIELD(frame_min_height, 16,

@@ -22,6 +22,8 @@ typedef struct ft_table_settings {
                                  * it are one rule ... */
     double join_tolerance;      /* ... when the gap along it is no more */
     double touch_tolerance;     /* rules this near cross: one region */
+    double page_frame_share;    /* a plain box this share of the page's
+                                 * width and height is a page frame */
     double frame_min_width;     /* a ruled region has a rule this long */
     double frame_min_height;    /* ... and a vertical one this long */
     double min_vertical_rules;  /* fewer vertical rules: columns from text */
