@@ -248,44 +248,213 @@ join_title_above(const ft_layout *L, size_t li, ft_table *t, int ocr)
     }
 }
 
-/* 1 when the table looks like a table of contents: dot leaders, or a
- * column of page numbers. */
-static int
-has_leaders(const ft_table *t, int dots_only)
+/* Removes column c (its cells hold no text); with widen, the column
+ * before it takes its width. */
+static void
+remove_column(ft_table *t, int c, int widen)
 {
-    int r, c, n = 0;
-    for (r = 0; r < t->n_rows; r++)
-        for (c = 0; c < t->n_cols; c++) {
-            const char *x = FT_CELL(t, r, c)->text;
-            if (x && (strstr(x, "....") || strstr(x, "……") ||
-                      strstr(x, "···") || strstr(x, "．．．")))
-                n++;
-        }
-    if (n * 3 >= t->n_rows)
-        return 1;
-    if (dots_only)
-        return 0;
-    /* or a column of page numbers: small integers that never decrease */
-    for (c = 0; c < t->n_cols; c++) {
-        long last = -1, v;
-        int nums = 0, ok = 1;
-        for (r = 0; r < t->n_rows && ok; r++) {
-            const char *x = FT_CELL(t, r, c)->text;
-            char *end;
-            if (!x)
-                continue;
-            v = strtol(x, &end, 10);
-            if (!strcmp(end, ".") || !strcmp(end, "．") || !strcmp(end, "、"))
-                end += strlen(end);
-            if (*end || v < last || v > 999)
-                ok = 0;
-            last = v;
-            nums++;
-        }
-        if (ok && nums >= 2)
-            return 1;
+    int r;
+    for (r = 0; r < t->n_rows; r++) {
+        ft_cell *row = FT_CELL(t, r, 0);
+        if (widen && c > 0 && row[c - 1].colspan == 1)
+            row[c - 1].box.x1 = row[c].box.x1;
+        memmove(row + c, row + c + 1,
+                (size_t)(t->n_cols - c - 1) * sizeof *row);
     }
-    return 0;
+    /* compact rows to the new width */
+    for (r = 0; r < t->n_rows; r++)
+        memmove(t->cells + (size_t)r * (size_t)(t->n_cols - 1),
+                t->cells + (size_t)r * (size_t)t->n_cols,
+                (size_t)(t->n_cols - 1) * sizeof *t->cells);
+    if (t->col_x)
+        memmove(t->col_x + c + 1, t->col_x + c + 2,
+                (size_t)(t->n_cols - c - 1) * sizeof *t->col_x);
+    t->n_cols--;
+}
+
+/* Where dot leaders start in x ("....", ". . . .", "……", "···"), or
+ * NULL. */
+static const char *
+leader_start(const char *x)
+{
+    static const char *const runs[] = {"....", ". . . .", "……", "···",
+                                       "．．．", "。。。。"};
+    const char *best = NULL;
+    size_t i;
+    for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        const char *p = strstr(x, runs[i]);
+        if (p && (!best || p < best))
+            best = p;
+    }
+    return best;
+}
+
+/* Number of cells with dot leaders, and the column holding most. */
+static int
+leader_cells(const ft_table *t, int *col)
+{
+    int r, c, n = 0, most = 0;
+    *col = -1;
+    for (c = 0; c < t->n_cols; c++) {
+        int k = 0;
+        for (r = 0; r < t->n_rows; r++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (x && leader_start(x))
+                k++;
+        }
+        n += k;
+        if (k > most) {
+            most = k;
+            *col = c;
+        }
+    }
+    return n;
+}
+
+/* 1 when column c is a column of page numbers: small integers that
+ * never decrease, two or more. */
+static int
+page_number_column(const ft_table *t, int c)
+{
+    long last = -1, v;
+    int r, nums = 0;
+    for (r = 0; r < t->n_rows; r++) {
+        const char *x = FT_CELL(t, r, c)->text;
+        char *end;
+        if (!x)
+            continue;
+        v = strtol(x, &end, 10);
+        if (!strcmp(end, ".") || !strcmp(end, "．") || !strcmp(end, "、"))
+            end += strlen(end);
+        if (end == x || *end || v < last || v > 999)
+            return 0;
+        last = v;
+        nums++;
+    }
+    return nums >= 2;
+}
+
+/* 1 when the table looks like a table of contents: dot leaders in a
+ * third of its rows and, after the leaders, nothing but one column of
+ * page numbers (a table whose labels end in leaders has columns of
+ * amounts after them: "0.99 ........ 800  880  960"). With no leaders,
+ * a column of page numbers when leaders_only is 0. */
+static int
+is_contents(const ft_table *t, int leaders_only)
+{
+    int lc, c, filled = 0, pages = 0;
+    if (leader_cells(t, &lc) * 3 < t->n_rows) {
+        if (leaders_only)
+            return 0;
+        for (c = 0; c < t->n_cols; c++)
+            if (page_number_column(t, c))
+                return 1;
+        return 0;
+    }
+    for (c = lc + 1; c < t->n_cols; c++) {
+        int r, any = 0;
+        for (r = 0; r < t->n_rows; r++)
+            if (FT_CELL(t, r, c)->text)
+                any = 1;
+        if (!any)
+            continue;
+        filled++;
+        pages += page_number_column(t, c);
+    }
+    return filled <= 1 && pages == filled;
+}
+
+/* Length of the run of leader dots and spaces at s. */
+static size_t
+dots_len(const char *s)
+{
+    static const char *const dots[] = {".", " ", "…", "·", "．", "。"};
+    const char *q = s;
+    while (*q) {
+        size_t k, len = 0;
+        for (k = 0; k < sizeof dots / sizeof dots[0] && !len; k++)
+            if (!strncmp(q, dots[k], strlen(dots[k])))
+                len = strlen(dots[k]);
+        if (!len)
+            break;
+        q += len;
+    }
+    return (size_t)(q - s);
+}
+
+/* 1 when x is leaders and nothing else. */
+static int
+only_leaders(const char *x)
+{
+    return leader_start(x) == x && x[dots_len(x)] == 0;
+}
+
+/* A column holding nothing but leaders in its body (a producer drew
+ * them as a run of their own) joins the column to its left: each cell's
+ * text goes after its left neighbour's. */
+static void
+join_leader_columns(ft_table *t)
+{
+    int r, c;
+    for (c = 1; c < t->n_cols; c++) {
+        int leaders = 0, other = 0;
+        for (r = t->n_header_rows; r < t->n_rows; r++) {
+            const ft_cell *x = FT_CELL(t, r, c);
+            if (!x->text || x->covered)
+                continue;
+            if (only_leaders(x->text))
+                leaders++;
+            else
+                other++;
+        }
+        if (!leaders || other)
+            continue;
+        for (r = 0; r < t->n_rows; r++) {
+            ft_cell *left = FT_CELL(t, r, c - 1), *x = FT_CELL(t, r, c);
+            if (!x->text || x->covered || left->covered ||
+                left->colspan > 1 || x->colspan > 1 || x->rowspan > 1 ||
+                left->rowspan > 1)
+                continue;
+            if (left->text) {
+                size_t a = strlen(left->text), b = strlen(x->text);
+                char *j = realloc(left->text, a + b + 2);
+                if (!j)
+                    continue;
+                j[a] = ' ';
+                memcpy(j + a + 1, x->text, b + 1);
+                left->text = j;
+                free(x->text);
+            } else {
+                left->text = x->text;
+            }
+            x->text = NULL;
+        }
+        remove_column(t, c, 1);
+        c--;
+    }
+}
+
+/* Cuts dot leaders off the end of each cell's text ("0.99 ........" is
+ * 0.99); a cell of leaders alone keeps them. */
+static void
+strip_leaders(ft_table *t)
+{
+    size_t i, n;
+    join_leader_columns(t);
+    n = (size_t)t->n_rows * (size_t)t->n_cols;
+    for (i = 0; i < n; i++) {
+        char *x = t->cells[i].text;
+        char *p = x ? (char *)leader_start(x) : NULL;
+        char *q;
+        if (!p || p == x)
+            continue;
+        q = p + dots_len(p);
+        if (*q) /* text after the leaders: not at the end */
+            continue;
+        while (p > x && (p[-1] == ' ' || p[-1] == '.'))
+            p--;
+        *p = 0;
+    }
 }
 
 /* The text of the line with the largest type between top_limit and the
@@ -596,20 +765,7 @@ trim_empty(ft_table *t)
             any = 1;
         if (any || t->n_cols <= 1)
             continue;
-        for (r = 0; r < t->n_rows; r++) {
-            ft_cell *row = FT_CELL(t, r, 0);
-            memmove(row + c, row + c + 1,
-                    (size_t)(t->n_cols - c - 1) * sizeof *row);
-        }
-        /* compact rows to the new width */
-        for (r = 0; r < t->n_rows; r++)
-            memmove(t->cells + (size_t)r * (size_t)(t->n_cols - 1),
-                    t->cells + (size_t)r * (size_t)t->n_cols,
-                    (size_t)(t->n_cols - 1) * sizeof *t->cells);
-        if (t->col_x)
-            memmove(t->col_x + c + 1, t->col_x + c + 2,
-                    (size_t)(t->n_cols - c - 1) * sizeof *t->col_x);
-        t->n_cols--;
+        remove_column(t, c, 0);
         (void)cc;
     }
 }
@@ -1244,8 +1400,8 @@ static int
 not_a_table(const region_work *w, const ft_table *t)
 {
     return (!t->ruled && t->n_cols <= 2 && !t->unit &&
-            (!t->title || has_leaders(t, 0))) ||
-           (!t->ruled && !t->unit && has_leaders(t, 1)) ||
+            (!t->title || is_contents(t, 0))) ||
+           (!t->ruled && !t->unit && is_contents(t, 1)) ||
            (w->page->ocr && !t->ruled && mostly_sentences(t)) ||
            (!t->ruled && mostly_mixed(t)) ||
            (!t->title && !t->note && chart_like(t));
@@ -1279,6 +1435,8 @@ region_tables(region_work *w)
             ft_table_clear(&t);
             continue;
         }
+        strip_leaders(&t);
+        trim_empty(&t);
         if (!t.title) /* no 表 title: the largest line just above */
             t.title = largest_above(w->L, w->reg[i].box, top_limit);
         if (ft_table_list_push(w->out, &t) != FT_OK) {
