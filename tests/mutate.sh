@@ -14,6 +14,8 @@ mkdir -p "$WORK/bin/tests"
 cp "$FT_REAL" "$WORK/bin/fiscaltab"
 cp "$BUILD/golden" "$WORK/bin/golden"
 cp "$BUILD/tests/test_grid" "$BUILD/tests/test_gridcases" "$WORK/bin/tests/"
+cp tests/grid.test "$WORK/bin/grid.test"
+export GRID_TEST=$WORK/bin/grid.test
 FT_REAL=$(pwd)/$WORK/bin/fiscaltab
 BUILD=$WORK/bin
 # the binary under test with --set added to the commands that read tables
