@@ -247,6 +247,64 @@ append_mapped(ft_table *prev, ft_table *next, const int *map, int spans)
     return FT_OK;
 }
 
+/* 1 when s is a printed figure: digits with separators, a sign or %. */
+static int
+is_figure(const char *s)
+{
+    int digits = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (!strchr(",.-+%() ", *s))
+            return 0;
+    }
+    return digits > 0;
+}
+
+/* 1 when column c of t's body holds figures in most of its filled
+ * cells (a column of amounts). */
+static int
+figure_column(const ft_table *t, int c)
+{
+    int r, figures = 0, filled = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const char *x = FT_CELL(t, r, c)->text;
+        if (!x)
+            continue;
+        filled++;
+        figures += is_figure(x);
+    }
+    return figures > 0 && figures * 2 >= filled;
+}
+
+/* 1 when next heads its columns with labels of its own: a header row
+ * with text in two or more columns, one of them over a column of
+ * amounts, that does not repeat prev's header. A table so headed after
+ * a page break is another table (a section heading the region finder
+ * did not take for a title), not the rest of prev. Labels over label
+ * columns only (a 收支总表's two blocks both naming a line with empty
+ * amounts) head nothing. */
+static int
+own_header(const ft_table *prev, const ft_table *next)
+{
+    int r, c;
+    if (prev->n_header_rows == 0 || next->n_header_rows == 0 ||
+        next->n_header_rows >= next->n_rows || repeated_header(prev, next) > 0)
+        return 0;
+    for (r = 0; r < next->n_header_rows; r++) {
+        int filled = 0, over_figures = 0;
+        for (c = 0; c < next->n_cols; c++) {
+            if (!FT_CELL(next, r, c)->text)
+                continue;
+            filled++;
+            over_figures += figure_column(next, c);
+        }
+        if (filled >= 2 && over_figures > 0)
+            return 1;
+    }
+    return 0;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -302,12 +360,10 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
                 free(map);
             }
         } else if (!next->title && !next->label &&
-            prev->page_last == next->page_first - 1 &&
-            prev->n_cols == next->n_cols) {
+                   prev->page_last == next->page_first - 1 &&
+                   prev->n_cols == next->n_cols &&
+                   !own_header(prev, next)) {
             int drop = repeated_header(prev, next);
-            if (drop == 0 && next->n_header_rows > 0 &&
-                prev->n_header_rows == 0)
-                drop = 0;
             st = append_rows(prev, next, drop);
             if (st != FT_OK)
                 return st;
