@@ -98,6 +98,90 @@ collect_prose(const ft_layout *L, const ft_table_list *found, int page,
     return FT_OK;
 }
 
+/* A page whose text mostly runs bottom to top: a table printed sideways
+ * on an upright page (no /Rotate), as a landscape table on a portrait
+ * page is. */
+static int
+reads_upwards(const ft_page *page)
+{
+    size_t i, up = 0;
+    if (page->ocr || page->n_glyphs < 20)
+        return 0;
+    for (i = 0; i < page->n_glyphs; i++)
+        up += page->glyphs[i].up != 0;
+    return up * 10 >= page->n_glyphs * 6;
+}
+
+/* Box b turned a quarter right on a page of height h: what ran bottom
+ * to top runs left to right. */
+static ft_box
+turn_box(ft_box b, double h)
+{
+    ft_box t;
+    t.x0 = h - b.y1;
+    t.x1 = h - b.y0;
+    t.y0 = b.x0;
+    t.y1 = b.x1;
+    return t;
+}
+
+/* Turns the page's glyphs a quarter right (reads_upwards); its rules
+ * are turned when they are read (turn_rules). */
+static void
+turn_glyphs(ft_page *page)
+{
+    size_t i;
+    double w = page->width;
+    for (i = 0; i < page->n_glyphs; i++) {
+        page->glyphs[i].box = turn_box(page->glyphs[i].box, page->height);
+        page->glyphs[i].up = 0;
+    }
+    page->width = page->height;
+    page->height = w;
+    page->turned = 1;
+}
+
+/* Turns the rules of a turned page as its glyphs were; width and
+ * height are the page's turned ones. */
+static void
+turn_rules(ft_page *page)
+{
+    size_t i;
+    double h = page->width; /* the upright page's height */
+    for (i = 0; i < page->n_rules; i++) {
+        ft_rule *r = &page->rules[i];
+        double a = r->a, b = r->b;
+        if (r->dir == 'v') { /* x = pos, y from a to b */
+            r->dir = 'h';
+            r->a = h - b;
+            r->b = h - a;
+        } else { /* y = pos, x from a to b */
+            r->dir = 'v';
+            r->pos = h - r->pos;
+        }
+    }
+}
+
+/* Reads the rules of a page; a turned page is upright while poppler
+ * reads it, and its rules are turned after. */
+static ft_status
+page_rules(ft_doc *doc, ft_page *page, ft_error *err)
+{
+    ft_status st;
+    double w = page->width;
+    if (page->turned) {
+        page->width = page->height;
+        page->height = w;
+    }
+    st = ft_doc_page_rules(doc, page, err);
+    if (page->turned) {
+        page->height = page->width;
+        page->width = w;
+        turn_rules(page);
+    }
+    return st;
+}
+
 static ft_status
 extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
              ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
@@ -186,12 +270,19 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
                         NULL, NULL, msg);
         stats->duplicates += page->n_duplicates;
     }
+    if (st == FT_OK && reads_upwards(page)) {
+        turn_glyphs(page);
+        st = ft_log_add(log, p, -1, -1, -1, "extract", "page_turned",
+                        FT_INFO, NULL, NULL,
+                        "its text runs bottom to top (printed sideways): "
+                        "read turned a quarter right");
+    }
     if (st == FT_OK)
         st = ft_layout_build(page, &layout);
     if (st == FT_OK && !page->ocr &&
         ft_layout_maybe_table(&layout, page->width)) {
         t0 = seconds_now();
-        st = ft_doc_page_rules(doc, page, &err);
+        st = page_rules(doc, page, &err);
         stats->t_read += seconds_now() - t0;
         if (st != FT_OK && st != FT_ERR_NOMEM) {
             /* no rules: the grid comes from text alignment alone */

@@ -182,13 +182,30 @@ append_text(char **dst, const char *s, int newline)
     return 1;
 }
 
+/* 1 when interval k of lo/hi, widened to [x0, x1], would overlap
+ * another. */
+static int
+widens_into(const dvec *lo, const dvec *hi, size_t k, double x0, double x1)
+{
+    size_t j;
+    double a = fmin(lo->v[k], x0), b = fmax(hi->v[k], x1);
+    for (j = 0; j < lo->n; j++)
+        if (j != k && lo->v[j] < b && hi->v[j] > a)
+            return 1;
+    return 0;
+}
+
 /*
  * Column intervals from text alone. Data lines (those with a number)
  * with the most segments go first, then the other data lines; in both,
  * a segment that touches two intervals joins them (data cells do not
  * span). Lines without numbers (headers) come last and only add
  * intervals where nothing was (a column empty but for its header), since
- * a header label may span several columns.
+ * a header label may span several columns; of the header lines above
+ * the first line with a number, only the lowest adds any (an upper
+ * label between two columns spans them). Lines of the body holding
+ * labels alone go before the header and widen their column as far as
+ * it stays clear of the next.
  */
 static int
 text_columns(const ft_layout *L, const size_t *idx, size_t n,
@@ -198,7 +215,7 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
     dvec lo = {0}, hi = {0};
     size_t *cnt = calloc(n_lines ? n_lines : 1, sizeof *cnt);
     unsigned char *num = calloc(n_lines ? n_lines : 1, 1);
-    size_t i, k, maxc = 0;
+    size_t i, k, maxc = 0, first_num;
     int pass, ok = 1;
 
     if (!cnt || !num) {
@@ -214,7 +231,10 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
     for (i = 0; i < n_lines; i++)
         if (num[i] && cnt[i] > maxc)
             maxc = cnt[i];
-    for (pass = 0; pass < 3 && ok; pass++) {
+    for (i = 0; i < n_lines && !num[i]; i++)
+        ;
+    first_num = i; /* the header lines are those above it */
+    for (pass = 0; pass < 4 && ok; pass++) {
         for (i = 0; i < n && ok; i++) {
             const ft_seg *s = &L->segs[idx[i]];
             size_t li = line_of[i], hits = 0, hit = 0, hit2 = 0;
@@ -222,7 +242,10 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
                 continue;
             if (pass == 1 && !(num[li] && cnt[li] != maxc))
                 continue;
-            if (pass == 2 && num[li])
+            /* then the body's lines of labels alone, then the header */
+            if (pass == 2 && (num[li] || li < first_num))
+                continue;
+            if (pass == 3 && (num[li] || li >= first_num))
                 continue;
             for (k = 0; k < lo.n; k++) {
                 if (s->box.x0 < hi.v[k] + touch && s->box.x1 > lo.v[k] - touch) {
@@ -233,8 +256,19 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
                     hits++;
                 }
             }
-            if (hits == 0) {
+            if (hits == 0 && pass == 3 && first_num < n_lines &&
+                li + 1 < first_num) {
+                /* a label of an upper header line between columns spans
+                 * them: it makes no column (the header line just above
+                 * the body may head an empty one) */
+            } else if (hits == 0) {
                 ok = dvec_push(&lo, s->box.x0) && dvec_push(&hi, s->box.x1);
+            } else if (pass == 2 && hits == 1 &&
+                       !widens_into(&lo, &hi, hit, s->box.x0, s->box.x1)) {
+                /* a label alone on its row widens its column as far as
+                 * it does not reach the next */
+                lo.v[hit] = fmin(lo.v[hit], s->box.x0);
+                hi.v[hit] = fmax(hi.v[hit], s->box.x1);
             } else if (pass < 2) {
                 if (s->box.x0 < lo.v[hit])
                     lo.v[hit] = s->box.x0;

@@ -78,6 +78,10 @@ typedef struct ft_page {
     double ocr_mean;        /* Tesseract's mean confidence for the page */
     double ocr_skew;        /* the scan's skew corrected, in degrees */
     int ocr_undoubled;      /* runs of text drawn twice (fake bold) undone */
+    int turned;             /* 1 when its text ran bottom to top (a table
+                             * printed sideways on an upright page) and
+                             * glyphs and rules were turned a quarter
+                             * right to read left to right */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */
