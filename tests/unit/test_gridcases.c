@@ -13,7 +13,9 @@
  *   hrule Y X0 X1 / vrule X Y0 Y1    rules
  *   set NAME=VALUE                   a setting of table finding
  *   =>                               then the expected tables:
- *   table: TITLE                     one line per table, then its rows:
+ *   table: TITLE                     one line per table (then unit: and
+ *                                    note: lines when it has them), then
+ *                                    its rows:
  *   H a | b | c                      H a header row, two spaces a body
  *     x | < | ^                      row; < and ^ a cell a span covers
  * "(no table)" expects none. Pages are stitched as a document's are.
@@ -209,6 +211,16 @@ render(const ft_table_list *tl, size_t *len)
         buf_add(&b, len, "table: ");
         buf_add(&b, len, t->title ? t->title : "(untitled)");
         buf_add(&b, len, "\n");
+        if (t->unit) {
+            buf_add(&b, len, "unit: ");
+            buf_add(&b, len, t->unit);
+            buf_add(&b, len, "\n");
+        }
+        if (t->note) {
+            buf_add(&b, len, "note: ");
+            buf_add(&b, len, t->note);
+            buf_add(&b, len, "\n");
+        }
         for (r = 0; r < t->n_rows; r++) {
             buf_add(&b, len, r < t->n_header_rows ? "H " : "  ");
             for (col = 0; col < t->n_cols; col++) {
