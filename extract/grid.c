@@ -182,6 +182,37 @@ append_text(char **dst, const char *s, int newline)
     return 1;
 }
 
+/* 1 when segment s, clear of every interval, sits within attach_em of
+ * its size from the nearest one and nearer it than the one on its other
+ * side: *k is that interval. Further from both, it heads a column of
+ * its own (one empty but for its header). */
+static int
+nearest_column(const dvec *lo, const dvec *hi, const ft_seg *s,
+               double attach_em, size_t *k)
+{
+    size_t j, left = (size_t)-1, right = (size_t)-1;
+    double dl = 1e18, dr = 1e18, reach = attach_em * s->size;
+    for (j = 0; j < lo->n; j++) {
+        if (hi->v[j] <= s->box.x0 && s->box.x0 - hi->v[j] < dl) {
+            dl = s->box.x0 - hi->v[j];
+            left = j;
+        }
+        if (lo->v[j] >= s->box.x1 && lo->v[j] - s->box.x1 < dr) {
+            dr = lo->v[j] - s->box.x1;
+            right = j;
+        }
+    }
+    if (dl < dr && dl <= reach && left != (size_t)-1) {
+        *k = left;
+        return 1;
+    }
+    if (dr < dl && dr <= reach && right != (size_t)-1) {
+        *k = right;
+        return 1;
+    }
+    return 0;
+}
+
 /* 1 when interval k of lo/hi, widened to [x0, x1], would overlap
  * another. */
 static int
@@ -210,7 +241,7 @@ widens_into(const dvec *lo, const dvec *hi, size_t k, double x0, double x1)
 static int
 text_columns(const ft_layout *L, const size_t *idx, size_t n,
              const size_t *line_of, size_t n_lines, double x0, double x1,
-             double touch, dvec *cuts)
+             double touch, double attach_em, dvec *cuts)
 {
     dvec lo = {0}, hi = {0};
     size_t *cnt = calloc(n_lines ? n_lines : 1, sizeof *cnt);
@@ -261,6 +292,12 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
                 /* a label of an upper header line between columns spans
                  * them: it makes no column (the header line just above
                  * the body may head an empty one) */
+            } else if (hits == 0 && pass == 3 && first_num < n_lines &&
+                       nearest_column(&lo, &hi, s, attach_em, &hit)) {
+                /* a header label set off its column's edge (left-aligned
+                 * over right-aligned amounts) heads that column */
+                lo.v[hit] = fmin(lo.v[hit], s->box.x0);
+                hi.v[hit] = fmax(hi.v[hit], s->box.x1);
             } else if (hits == 0) {
                 ok = dvec_push(&lo, s->box.x0) && dvec_push(&hi, s->box.x1);
             } else if (pass == 2 && hits == 1 &&
@@ -358,20 +395,26 @@ is_counter(const char *s, int *expect)
     return 1;
 }
 
-/* 1 when the text is a whole number of at most max_digits digits or a
- * dash (a count). */
+/* 1 when the text is a whole number of at most max_digits digits, maybe
+ * signed ("+14") or in brackets ("(78)"), or a dash: a count. */
 static int
 is_count(const char *s, double max_digits)
 {
-    size_t n = strlen(s), i;
-    if (n == 0 || (double)n > max_digits)
-        return 0;
+    size_t n = strlen(s), i, digits = 0;
     if (!strcmp(s, "-"))
         return 1;
+    if (n && (s[0] == '+' || s[0] == '-'))
+        s++, n--;
+    if (n >= 2 && s[0] == '(' && s[n - 1] == ')')
+        s++, n -= 2;
+    if (n == 0 || (double)n > max_digits)
+        return 0;
     for (i = 0; i < n; i++)
         if (s[i] < '0' || s[i] > '9')
             return 0;
-    return 1;
+        else
+            digits++;
+    return digits > 0;
 }
 
 /* 1 when the text is an amount rather than a code or a label. */
@@ -391,6 +434,8 @@ is_amount(const char *s)
                  s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' &&
                  s[i + 3] <= '9' && (s[i + 4] < '0' || s[i + 4] > '9'))
             sep = 1; /* a space thousands separator: "13 091.35" */
+        else if (c == '-' && i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9')
+            return 0; /* a range ("15-64"), a date or a code, not a sign */
         else if (c != '-' && c != '(' && c != ')' && c != '+')
             return 0;
     }
@@ -539,7 +584,8 @@ split_ruled_column(grid_work *w, double a, double b)
         (double)multi >= w->set->split_min_share * (double)lines_with) {
         dvec inner = {0};
         if (!text_columns(w->L, sub, m, sub_line, w->n_lines, a, b,
-                          w->set->column_touch, &inner)) {
+                          w->set->column_touch, w->set->header_attach_em,
+                          &inner)) {
             free(inner.v);
             goto done;
         }
@@ -568,7 +614,7 @@ find_columns(grid_work *w)
     if (!w->v_ruled)
         return text_columns(w->L, w->idx, w->n_seg, w->line_of, w->n_lines,
                             w->box.x0, w->box.x1, set->column_touch,
-                            &w->cols)
+                            set->header_attach_em, &w->cols)
                    ? FT_OK
                    : FT_ERR_NOMEM;
     if (vx->v[0] > w->box.x0 + set->edge_tolerance &&

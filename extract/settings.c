@@ -53,6 +53,9 @@ static const struct setting {
     FIELD(split_min_share, 0.3, "... and they are this share of its lines"),
     FIELD(span_min_share, 0.4,
           "a label covering less of a column does not span it"),
+    FIELD(header_attach_em, 2,
+          "a header label clear of every column heads the nearest one "
+          "within this (x size); further off, a column of its own"),
     FIELD(count_max_digits, 6, "a count (\"12\") has at most this many digits"),
     FIELD(count_min_columns, 2,
           "a row with counts in this many columns is data, not header"),

@@ -47,6 +47,9 @@ typedef struct ft_table_settings {
                                  * segments side by side */
     double span_min_share;      /* a label covering less of a column does
                                  * not span it */
+    double header_attach_em;    /* a header label clear of every column
+                                 * heads the nearest one within this (x
+                                 * size); further, a column of its own */
     /* header */
     double count_max_digits;    /* a count ("12") has at most this many */
     double count_min_columns;   /* counts in this many columns: data */
