@@ -159,26 +159,99 @@ ocr_in_number(const ft_glyph *g, size_t i)
 #undef FT_DIGIT
 }
 
+/* 1 for letters of right-to-left scripts (Hebrew, Arabic). */
+static int
+is_rtl(uint32_t cp)
+{
+    return (cp >= 0x0590 && cp <= 0x08FF) || (cp >= 0xFB1D && cp <= 0xFDFF) ||
+           (cp >= 0xFE70 && cp <= 0xFEFF);
+}
+
+/* 1 for letters read left to right (Latin and the like, CJK). */
+static int
+is_ltr_letter(uint32_t cp)
+{
+    return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
+           (cp >= 0x00C0 && cp <= 0x024F) || (cp >= 0x0370 && cp <= 0x052F) ||
+           ft_is_cjk(cp);
+}
+
+/* 1 for what stays in its printed order inside right-to-left text: the
+ * digits of a number and the separators between them. */
+static int
+is_number_glyph(const ft_glyph *g, size_t n, size_t i)
+{
+    uint32_t c = g[i].cp;
+    if (c >= '0' && c <= '9')
+        return 1;
+    return (c == '.' || c == ',' || c == '%') && i > 0 && i + 1 < n &&
+           g[i - 1].cp >= '0' && g[i - 1].cp <= '9';
+}
+
+/* The order to read a segment's glyphs in: as placed, left to right; a
+ * segment of right-to-left letters (and no left-to-right ones) right to
+ * left, its numbers still left to right (poppler gives the glyphs in
+ * the order they sit on the page). */
+static void
+reading_order(const ft_glyph *g, size_t n, size_t *ord)
+{
+    size_t i, k = 0, rtl = 0;
+    for (i = 0; i < n; i++) {
+        if (is_ltr_letter(g[i].cp))
+            break;
+        rtl += is_rtl(g[i].cp);
+    }
+    for (i = 0; i < n; i++)
+        ord[i] = i;
+    if (i < n || rtl == 0)
+        return;
+    i = n;
+    while (i > 0) {
+        size_t end = i, start = i - 1;
+        if (is_number_glyph(g, n, start)) {
+            while (start > 0 && is_number_glyph(g, n, start - 1))
+                start--;
+            for (i = start; i < end; i++)
+                ord[k++] = i;
+            i = start;
+        } else {
+            ord[k++] = start;
+            i = start;
+        }
+    }
+}
+
 /* Builds the text of a segment from its glyphs; NULL on OOM. */
 static char *
 seg_text(const ft_glyph *g, size_t n)
 {
     char *buf = malloc(n * 5 + 1), *o;
+    size_t *ord = malloc((n ? n : 1) * sizeof *ord);
     size_t i;
-    if (!buf)
+    if (!buf || !ord) {
+        free(buf);
+        free(ord);
         return NULL;
+    }
+    reading_order(g, n, ord);
     o = buf;
     for (i = 0; i < n; i++) {
+        const ft_glyph *a = &g[ord[i]];
         if (i > 0) {
-            double h = g[i].box.y1 - g[i].box.y0;
-            double gap = g[i].box.x0 - g[i - 1].box.x1;
-            if (!ft_is_cjk(g[i].cp) && !ft_is_cjk(g[i - 1].cp) &&
-                gap > 0.18 * h && !ocr_in_number(g, i))
+            const ft_glyph *p = &g[ord[i - 1]];
+            /* the gap between the two as they sit on the page */
+            const ft_glyph *l = p->box.x0 <= a->box.x0 ? p : a;
+            const ft_glyph *r = l == p ? a : p;
+            double h = a->box.y1 - a->box.y0;
+            double gap = r->box.x0 - l->box.x1;
+            if (!ft_is_cjk(a->cp) && !ft_is_cjk(p->cp) && gap > 0.18 * h &&
+                !(ord[i] == ord[i - 1] + 1 && ocr_in_number(g, ord[i])))
                 *o++ = ' ';
         }
-        o += ft_utf8_put(o, g[i].cp);
+        o += ft_utf8_put(o, a->cp);
     }
     *o = 0;
+    free(ord);
     return buf;
 }
 
