@@ -48,7 +48,9 @@ import csv,json,sys
 rows=list(csv.reader(open(sys.argv[1],encoding='utf-8-sig')))
 json.dump([{'title':'t','rows':rows}],open(sys.argv[2],'w'))" "$exp" "$d/truth.json"
     line=$(python3 "$SHARED/tools/score.py" "$d/truth.json" "$d/$name" 2>/dev/null | tail -2 | tr '\n' ' ')
+    why=$(awk -F'\t' -v f="$name" '$1 == f {print $5}' tests/tabula.tsv)
     echo "$name (page ${pages:-all}${area:+, the test's area $area}): $line"
+    case $line in *perfect_tables=1*) ;; *) echo "    -> ${why:-UNEXPLAINED}" ;; esac
     case $line in *perfect_tables=1*) exact=$((exact + 1)) ;; esac
     m=$(echo "$line" | sed -n 's/.*matched=\([0-9]*\).*/\1/p')
     t=$(echo "$line" | sed -n 's/.*relations truth=\([0-9]*\).*/\1/p')
