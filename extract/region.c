@@ -563,6 +563,20 @@ chart_like(const ft_table *t)
     return digits == 0 && cells >= 12 && filled * 10 < cells * 3;
 }
 
+/* 1 for a wide grid nearly all empty (under a sixth of its cells hold
+ * text): a chart's gridlines with its value labels scattered in them,
+ * not a table. */
+static int
+sparse_grid(const ft_table *t)
+{
+    int r, c, filled = 0, cells = t->n_rows * t->n_cols;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, r, c)->text)
+                filled++;
+    return t->n_cols >= 8 && cells >= 60 && filled * 6 < cells;
+}
+
 /* Region being assembled. */
 typedef struct region {
     ft_box box;
@@ -1395,7 +1409,7 @@ region_meta(region_work *w, size_t i, ft_table *t, double *top_limit)
 /* 1 when a grid is not a table: two columns of text with no title or
  * unit (prose), a table of contents with dot leaders (cut in many
  * columns where OCR read the dots as letters), sentences, mixed text,
- * or a chart's labels. */
+ * or a chart's labels or gridlines. */
 static int
 not_a_table(const region_work *w, const ft_table *t)
 {
@@ -1404,7 +1418,7 @@ not_a_table(const region_work *w, const ft_table *t)
            (!t->ruled && !t->unit && is_contents(t, 1)) ||
            (w->page->ocr && !t->ruled && mostly_sentences(t)) ||
            (!t->ruled && mostly_mixed(t)) ||
-           (!t->title && !t->note && chart_like(t));
+           (!t->title && !t->note && (chart_like(t) || sparse_grid(t)));
 }
 
 /* Each region's table: grid, surroundings, checks that it is one. */
