@@ -545,6 +545,43 @@ mostly_sentences(const ft_table *t)
     return filled >= 3 && prose * 2 >= filled;
 }
 
+/* 1 when x reads as a stretch of running text: ten words or more, with
+ * a full stop among or after them. */
+static int
+is_prose_cell(const char *x)
+{
+    int words = 0, in = 0;
+    const char *q;
+    size_t n = strlen(x);
+    for (q = x; *q; q++) {
+        if (*q == ' ')
+            in = 0;
+        else if (!in) {
+            in = 1;
+            words++;
+        }
+    }
+    return words >= 10 && (strstr(x, ". ") || (n && x[n - 1] == '.'));
+}
+
+/* 1 when half the filled cells or more are running text: columns of
+ * prose (a box of text beside a chart, a two-column page), not a
+ * table. */
+static int
+mostly_prose(const ft_table *t)
+{
+    int r, c, filled = 0, prose = 0;
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            filled++;
+            prose += is_prose_cell(x);
+        }
+    return filled >= 3 && prose * 2 >= filled;
+}
+
 /* 1 for a grid with no figure at all and mostly empty cells: the
  * gridlines and axis labels of a chart, not a table. */
 static int
@@ -1417,6 +1454,7 @@ not_a_table(const region_work *w, const ft_table *t)
             (!t->title || is_contents(t, 0))) ||
            (!t->ruled && !t->unit && is_contents(t, 1)) ||
            (w->page->ocr && !t->ruled && mostly_sentences(t)) ||
+           (!t->ruled && mostly_prose(t)) ||
            (!t->ruled && mostly_mixed(t)) ||
            (!t->title && !t->note && (chart_like(t) || sparse_grid(t)));
 }
