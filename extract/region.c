@@ -289,6 +289,20 @@ leader_start(const char *x)
     return best;
 }
 
+/* 1 when x is a printed figure: digits with separators, a sign, %. */
+static int
+figure_text(const char *x)
+{
+    int digits = 0;
+    for (; *x; x++) {
+        if (*x >= '0' && *x <= '9')
+            digits++;
+        else if (!strchr(",.-+%() ", *x))
+            return 0;
+    }
+    return digits > 0;
+}
+
 /* Number of cells with dot leaders, and the column holding most. */
 static int
 leader_cells(const ft_table *t, int *col)
@@ -335,14 +349,15 @@ page_number_column(const ft_table *t, int c)
 }
 
 /* 1 when the table looks like a table of contents: dot leaders in a
- * third of its rows and, after the leaders, nothing but one column of
- * page numbers (a table whose labels end in leaders has columns of
- * amounts after them: "0.99 ........ 800  880  960"). With no leaders,
+ * third of its rows and, after the leaders, no column of figures but
+ * one of page numbers (a table whose labels end in leaders has columns
+ * of amounts after them: "0.99 ........ 800  880  960"; OCR may read a
+ * contents page's leaders as marks in many columns). With no leaders,
  * a column of page numbers when leaders_only is 0. */
 static int
 is_contents(const ft_table *t, int leaders_only)
 {
-    int lc, c, filled = 0, pages = 0;
+    int lc, c, numeric = 0, pages = 0;
     if (leader_cells(t, &lc) * 3 < t->n_rows) {
         if (leaders_only)
             return 0;
@@ -351,17 +366,23 @@ is_contents(const ft_table *t, int leaders_only)
                 return 1;
         return 0;
     }
+    /* the columns of figures after the leaders: two or more, or one that
+     * is not page numbers, make a table */
     for (c = lc + 1; c < t->n_cols; c++) {
-        int r, any = 0;
-        for (r = 0; r < t->n_rows; r++)
-            if (FT_CELL(t, r, c)->text)
-                any = 1;
-        if (!any)
+        int r, filled = 0, figures = 0;
+        for (r = 0; r < t->n_rows; r++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            filled++;
+            figures += figure_text(x);
+        }
+        if (figures == 0 || figures * 2 < filled)
             continue;
-        filled++;
+        numeric++;
         pages += page_number_column(t, c);
     }
-    return filled <= 1 && pages == filled;
+    return numeric == 0 || (numeric == 1 && pages == 1);
 }
 
 /* Length of the run of leader dots and spaces at s. */
