@@ -36,6 +36,25 @@ typedef struct chain {
     int closed;
 } chain;
 
+/* 1 when chain c so far reads as an amount with a separator
+ * ("13,422.91", "0.5"): digits, and a point or a thousands comma. */
+static int
+chain_is_amount(const ft_page *page, const chain *c)
+{
+    size_t i;
+    int sep = 0, digits = 0;
+    for (i = 0; i < c->n; i++) {
+        uint32_t cp = page->glyphs[c->idx[i]].cp;
+        if (cp >= '0' && cp <= '9')
+            digits++;
+        else if (cp == '.' || cp == ',')
+            sep = 1;
+        else if (cp != '-' && cp != '(' && cp != ')')
+            return 0;
+    }
+    return digits > 0 && sep;
+}
+
 /* Appends glyph index i to a chain; returns 0 on OOM. */
 static int
 chain_push(chain *c, size_t i)
@@ -363,6 +382,13 @@ ft_layout_build(const ft_page *page, ft_layout *out)
                   page->glyphs[c->idx[c->n - 1]].cp <= '9') ||
                  page->glyphs[c->idx[c->n - 1]].cp == '%') &&
                 gap > 0.45 * gh)
+                continue;
+            /* an amount and a Chinese label after it, set apart (two
+             * cells printed tight: "13,422.91 一、一般公共服务支出") */
+            if (ft_is_cjk(g->cp) && !g->ocr &&
+                page->glyphs[c->idx[c->n - 1]].cp >= '0' &&
+                page->glyphs[c->idx[c->n - 1]].cp <= '9' &&
+                gap > 0.2 * gh && chain_is_amount(page, c))
                 continue;
             /* OCR: a code and the word after it, a space wider than a
              * word's apart, are two cells, however tall OCR made the word
