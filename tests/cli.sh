@@ -213,4 +213,21 @@ expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
     ok || bad "a dead batch's temporaries left"
 [ -e "$B/mout/batch.jsonl.tmp$$" ] && ok || bad "a live process's temporary removed"
 rm -f "$B/mout/batch.jsonl.tmp$$"
+
+# table-finding settings: listed with their defaults, changed by --set
+# (an unknown name is a usage error), and the change reaches the grid
+expect_rc 0 "$FT" settings
+grep -qx 'snap_tolerance       2.5    rules closer than this (pt) are one rule' "$WORK/out" &&
+    ok || bad "settings: snap_tolerance not listed with its default"
+[ "$(wc -l <"$WORK/out")" -ge 30 ] && ok || bad "settings: too few listed"
+expect_rc 2 "$FT" convert --set nope=1 fixtures/unruled.pdf -o "$WORK/set"
+expect_err "fiscaltab: error: bad --set 'nope=1' (NAME=NUMBER; 'fiscaltab settings' lists the names)"
+expect_rc 2 "$FT" convert --set lone_max_share=x fixtures/unruled.pdf -o "$WORK/set"
+expect_rc 0 "$FT" convert -q fixtures/short-block.pdf -o "$WORK/set"
+grep -q '"message":"2024年部门收支预算总表: 26 rows x 4 columns' "$WORK/set/short-block.log.jsonl" &&
+    ok || bad "short-block: 26 rows with the defaults"
+# labels alone on their rows no longer join the block above: rows lost
+"$FT" convert -q --set lone_max_share=0 fixtures/short-block.pdf -o "$WORK/set0" >/dev/null 2>&1
+grep -q '"message":"2024年部门收支预算总表: 26 rows' "$WORK/set0/short-block.log.jsonl" &&
+    bad "--set lone_max_share=0 changed nothing" || ok
 summary cli
