@@ -13,7 +13,7 @@
  *   hrule Y X0 X1 / vrule X Y0 Y1    rules
  *   set NAME=VALUE                   a setting of table finding
  *   =>                               then the expected tables:
- *   table: TITLE                     one line per table (then unit: and
+ *   table: TITLE [(ruled)]           one line per table (then unit: and
  *                                    note: lines when it has them), then
  *                                    its rows:
  *   H a | b | c                      H a header row, two spaces a body
@@ -210,7 +210,7 @@ render(const ft_table_list *tl, size_t *len)
         const ft_table *t = &tl->items[i];
         buf_add(&b, len, "table: ");
         buf_add(&b, len, t->title ? t->title : "(untitled)");
-        buf_add(&b, len, "\n");
+        buf_add(&b, len, t->ruled ? " (ruled)\n" : "\n");
         if (t->unit) {
             buf_add(&b, len, "unit: ");
             buf_add(&b, len, t->unit);
