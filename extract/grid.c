@@ -635,6 +635,23 @@ find_columns(grid_work *w)
     return dvec_push(&w->cols, vx->v[vx->n - 1]) ? FT_OK : FT_ERR_NOMEM;
 }
 
+/* 1 when text line i starts left of every figure of line i + 1 (its
+ * labels head the row the figures belong to). */
+static int
+labels_left_of_figures(const grid_work *w, size_t i)
+{
+    double lx = 1e18, fx = 1e18;
+    size_t k;
+    for (k = 0; k < w->n_seg; k++) {
+        const ft_seg *s = &w->L->segs[w->idx[k]];
+        if (w->line_of[k] == i)
+            lx = fmin(lx, s->box.x0);
+        else if (w->line_of[k] == i + 1 && s->numeric)
+            fx = fmin(fx, s->box.x0);
+    }
+    return lx < fx;
+}
+
 /* 1 when text line i wraps the row band p (whose lines start at line
  * band_start): tight leading, or a frame ruled row by row (dense), and
  * no column where both hold a number. */
@@ -648,6 +665,13 @@ is_wrap(const grid_work *w, const band *p, size_t i, size_t band_start,
     int join;
     if (!dense && g >= 0 &&
         !(g < w->set->wrap_gap_em * h && g < w->set->wrap_gap_share * med))
+        return 0;
+    /* a line of labels whose figures follow to their right on a line
+     * overlapping it (set a little lower in another font) starts a row
+     * of its own */
+    if (!dense && !b->has_num && i + 1 < w->n_lines &&
+        w->bands[i + 1].has_num && w->bands[i + 1].y0 < b->y1 &&
+        w->bands[i + 1].y0 > b->y0 && labels_left_of_figures(w, i))
         return 0;
     join = dense || !(p->has_num && b->has_num && g >= 0);
     for (a2 = 0; a2 < w->n_seg && join; a2++) {
