@@ -566,6 +566,22 @@ mostly_sentences(const ft_table *t)
     return filled >= 3 && prose * 2 >= filled;
 }
 
+/* Number of words in x (runs between spaces). */
+static int
+word_count(const char *x)
+{
+    int words = 0, in = 0;
+    for (; *x; x++) {
+        if (*x == ' ')
+            in = 0;
+        else if (!in) {
+            in = 1;
+            words++;
+        }
+    }
+    return words;
+}
+
 /* 1 when x reads as a stretch of running text: ten words or more, with
  * a full stop among or after them. */
 static int
@@ -585,6 +601,41 @@ is_prose_cell(const char *x)
     return words >= 10 && (strstr(x, ". ") || (n && x[n - 1] == '.'));
 }
 
+/* 1 for a grid with no column of figures whose cells average three
+ * words or more and a third of them hold a sentence's punctuation (". ",
+ * ", " or a full stop at the end): justified prose cut at its wide
+ * gaps, not a table. */
+static int
+prose_fragments(const ft_table *t)
+{
+    int r, c, filled = 0, words = 0, punct = 0;
+    for (c = 0; c < t->n_cols; c++) {
+        int f = 0, figures = 0;
+        for (r = 0; r < t->n_rows; r++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            f++;
+            figures += strpbrk(x, "0123456789") && word_count(x) <= 2;
+        }
+        if (f >= 2 && figures * 2 >= f)
+            return 0; /* a column of figures: a table */
+    }
+    for (r = 0; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            size_t n;
+            if (!x)
+                continue;
+            n = strlen(x);
+            filled++;
+            words += word_count(x);
+            punct += strstr(x, ". ") || strstr(x, ", ") ||
+                     (n && (x[n - 1] == '.' || x[n - 1] == ','));
+        }
+    return filled >= 6 && words >= 3 * filled && punct * 3 >= filled;
+}
+
 /* 1 when half the filled cells or more are running text: columns of
  * prose (a box of text beside a chart, a two-column page), not a
  * table. */
@@ -600,7 +651,9 @@ mostly_prose(const ft_table *t)
             filled++;
             prose += is_prose_cell(x);
         }
-    return filled >= 3 && prose * 2 >= filled;
+    if (filled >= 3 && prose * 2 >= filled)
+        return 1;
+    return prose_fragments(t);
 }
 
 /* 1 for a grid with no figure at all and mostly empty cells: the
