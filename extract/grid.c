@@ -383,13 +383,26 @@ uf_union(int *p, int x, int y)
         p[a] = b;
 }
 
-/* 1 when the text is a run of small integers 1 2 3 (a 栏次 row). */
+/* 1 when the text is the next of a run of small integers 1 2 3, maybe
+ * bracketed (1) (2) or （1）（2） (a 栏次 row). */
 static int
 is_counter(const char *s, int *expect)
 {
     char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || end == s || v != *expect)
+    long v;
+    int bracket = 0;
+    if (*s == '(') {
+        s++;
+        bracket = 1;
+    } else if (!strncmp(s, "（", strlen("（"))) {
+        s += strlen("（");
+        bracket = 2;
+    }
+    v = strtol(s, &end, 10);
+    if (end == s || v != *expect)
+        return 0;
+    if ((bracket == 1 && strcmp(end, ")")) ||
+        (bracket == 2 && strcmp(end, "）")) || (!bracket && *end))
         return 0;
     (*expect)++;
     return 1;
@@ -1063,6 +1076,8 @@ is_counter_row(const ft_table *t, int r)
         const ft_cell *cell = FT_CELL(t, r, c);
         if (!cell->text)
             continue;
+        if (c == 0 && !any && !strpbrk(cell->text, "0123456789"))
+            continue; /* its label (栏次) */
         any = 1;
         if (!is_counter(cell->text, &expect))
             counter = 0;
