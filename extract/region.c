@@ -289,20 +289,6 @@ leader_start(const char *x)
     return best;
 }
 
-/* 1 when x is a printed figure: digits with separators, a sign, %. */
-static int
-figure_text(const char *x)
-{
-    int digits = 0;
-    for (; *x; x++) {
-        if (*x >= '0' && *x <= '9')
-            digits++;
-        else if (!strchr(",.-+%() ", *x))
-            return 0;
-    }
-    return digits > 0;
-}
-
 /* Number of cells with dot leaders, and the column holding most. */
 static int
 leader_cells(const ft_table *t, int *col)
@@ -375,7 +361,7 @@ is_contents(const ft_table *t, int leaders_only)
             if (!x)
                 continue;
             filled++;
-            figures += figure_text(x);
+            figures += ft_is_figure(x);
         }
         if (figures == 0 || figures * 2 < filled)
             continue;
@@ -587,18 +573,8 @@ word_count(const char *x)
 static int
 is_prose_cell(const char *x)
 {
-    int words = 0, in = 0;
-    const char *q;
     size_t n = strlen(x);
-    for (q = x; *q; q++) {
-        if (*q == ' ')
-            in = 0;
-        else if (!in) {
-            in = 1;
-            words++;
-        }
-    }
-    return words >= 10 && (strstr(x, ". ") || (n && x[n - 1] == '.'));
+    return word_count(x) >= 10 && (strstr(x, ". ") || (n && x[n - 1] == '.'));
 }
 
 /* 1 for a grid with no column of figures whose cells average three

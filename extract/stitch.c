@@ -247,20 +247,6 @@ append_mapped(ft_table *prev, ft_table *next, const int *map, int spans)
     return FT_OK;
 }
 
-/* 1 when s is a printed figure: digits with separators, a sign or %. */
-static int
-is_figure(const char *s)
-{
-    int digits = 0;
-    for (; *s; s++) {
-        if (*s >= '0' && *s <= '9')
-            digits++;
-        else if (!strchr(",.-+%() ", *s))
-            return 0;
-    }
-    return digits > 0;
-}
-
 /* 1 when column c of t's body holds figures in most of its filled
  * cells (a column of amounts). */
 static int
@@ -272,7 +258,7 @@ figure_column(const ft_table *t, int c)
         if (!x)
             continue;
         filled++;
-        figures += is_figure(x);
+        figures += ft_is_figure(x);
     }
     return figures > 0 && figures * 2 >= filled;
 }

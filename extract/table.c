@@ -337,3 +337,16 @@ ft_counter_value(const char *s)
         return -1;
     return atoi(s);
 }
+
+int
+ft_is_figure(const char *s)
+{
+    int digits = 0;
+    for (; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (!strchr(",.-+%() ", *s))
+            return 0;
+    }
+    return digits > 0;
+}

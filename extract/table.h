@@ -221,6 +221,10 @@ size_t ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b,
  * set by the pattern, malloc'd, or NULL (see table.c). */
 int ft_amount_decimals(const char *s);
 int ft_amount_fits(const char *s, int decimals);
+
+/* 1 when s is a printed figure and nothing else: digits with thousands
+ * separators, a point, a sign, brackets or %. */
+int ft_is_figure(const char *s);
 int ft_amount_keeps(const char *s, int decimals);
 char *ft_amount_regroup(const char *s, int decimals, int *assumed);
 
