@@ -5,6 +5,7 @@
  * logged and skipped; the other pages still convert. Pages are read and
  * released one at a time.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,47 +99,77 @@ collect_prose(const ft_layout *L, const ft_table_list *found, int page,
     return FT_OK;
 }
 
-/* A page whose text mostly runs bottom to top: a table printed sideways
- * on an upright page (no /Rotate), as a landscape table on a portrait
- * page is. */
+/* 1 when glyph b sits right below glyph a in the same column, as the
+ * next glyph of text that runs top to bottom does. */
 static int
-reads_upwards(const ft_page *page)
+below(const ft_box *a, const ft_box *b)
 {
-    size_t i, up = 0;
-    if (page->ocr || page->n_glyphs < 20)
-        return 0;
-    for (i = 0; i < page->n_glyphs; i++)
-        up += page->glyphs[i].up != 0;
-    return up * 10 >= page->n_glyphs * 6;
+    double ha = a->y1 - a->y0, ov, wmin;
+    ov = fmin(a->x1, b->x1) - fmax(a->x0, b->x0);
+    wmin = fmin(a->x1 - a->x0, b->x1 - b->x0);
+    return b->y0 >= a->y1 - 0.25 * ha && b->y0 - a->y1 < ha && wmin > 0 &&
+           ov >= 0.8 * wmin;
 }
 
-/* Box b turned a quarter right on a page of height h: what ran bottom
- * to top runs left to right. */
+/* Which way a page's text mostly runs: 1 bottom to top (a table printed
+ * sideways on an upright page, no /Rotate, as a landscape table on a
+ * portrait page is), -1 top to bottom (turned the other way, or set in
+ * vertical lines), 0 left to right. */
+static int
+text_direction(const ft_page *page)
+{
+    size_t i, up = 0, down = 0;
+    if (page->ocr || page->n_glyphs < 20)
+        return 0;
+    for (i = 0; i < page->n_glyphs; i++) {
+        up += page->glyphs[i].up != 0;
+        if (i + 1 < page->n_glyphs &&
+            below(&page->glyphs[i].box, &page->glyphs[i + 1].box))
+            down++;
+    }
+    if (up * 10 >= page->n_glyphs * 6)
+        return 1;
+    if (down * 10 >= page->n_glyphs * 6)
+        return -1;
+    return 0;
+}
+
+/* Box b turned a quarter on a page w by h: right (dir 1), so that what
+ * ran bottom to top runs left to right, or left (dir -1), for what ran
+ * top to bottom. */
 static ft_box
-turn_box(ft_box b, double h)
+turn_box(ft_box b, double w, double h, int dir)
 {
     ft_box t;
-    t.x0 = h - b.y1;
-    t.x1 = h - b.y0;
-    t.y0 = b.x0;
-    t.y1 = b.x1;
+    if (dir > 0) {
+        t.x0 = h - b.y1;
+        t.x1 = h - b.y0;
+        t.y0 = b.x0;
+        t.y1 = b.x1;
+    } else {
+        t.x0 = b.y0;
+        t.x1 = b.y1;
+        t.y0 = w - b.x1;
+        t.y1 = w - b.x0;
+    }
     return t;
 }
 
-/* Turns the page's glyphs a quarter right (reads_upwards); its rules
- * are turned when they are read (turn_rules). */
+/* Turns the page's glyphs a quarter (text_direction); its rules are
+ * turned when they are read (turn_rules). */
 static void
-turn_glyphs(ft_page *page)
+turn_glyphs(ft_page *page, int dir)
 {
     size_t i;
     double w = page->width;
     for (i = 0; i < page->n_glyphs; i++) {
-        page->glyphs[i].box = turn_box(page->glyphs[i].box, page->height);
+        page->glyphs[i].box =
+            turn_box(page->glyphs[i].box, page->width, page->height, dir);
         page->glyphs[i].up = 0;
     }
     page->width = page->height;
     page->height = w;
-    page->turned = 1;
+    page->turned = dir;
 }
 
 /* Turns the rules of a turned page as its glyphs were; width and
@@ -147,17 +178,24 @@ static void
 turn_rules(ft_page *page)
 {
     size_t i;
-    double h = page->width; /* the upright page's height */
+    double h = page->width, w = page->height; /* the upright page's */
     for (i = 0; i < page->n_rules; i++) {
         ft_rule *r = &page->rules[i];
         double a = r->a, b = r->b;
-        if (r->dir == 'v') { /* x = pos, y from a to b */
+        if (page->turned > 0 && r->dir == 'v') { /* x = pos, y a..b */
             r->dir = 'h';
             r->a = h - b;
             r->b = h - a;
-        } else { /* y = pos, x from a to b */
+        } else if (page->turned > 0) { /* y = pos, x a..b */
             r->dir = 'v';
             r->pos = h - r->pos;
+        } else if (r->dir == 'v') {
+            r->dir = 'h';
+            r->pos = w - r->pos;
+        } else {
+            r->dir = 'v';
+            r->a = w - b;
+            r->b = w - a;
         }
     }
 }
@@ -190,6 +228,7 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     ft_error err = {FT_OK, ""};
     ft_layout layout;
     char msg[400], dbl[80] = "";
+    int dir;
 
     double t0;
 
@@ -270,12 +309,15 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
                         NULL, NULL, msg);
         stats->duplicates += page->n_duplicates;
     }
-    if (st == FT_OK && reads_upwards(page)) {
-        turn_glyphs(page);
+    dir = st == FT_OK ? text_direction(page) : 0;
+    if (dir) {
+        turn_glyphs(page, dir);
         st = ft_log_add(log, p, -1, -1, -1, "extract", "page_turned",
                         FT_INFO, NULL, NULL,
-                        "its text runs bottom to top (printed sideways): "
-                        "read turned a quarter right");
+                        dir > 0 ? "its text runs bottom to top (printed "
+                                  "sideways): read turned a quarter right"
+                                : "its text runs top to bottom (printed "
+                                  "sideways): read turned a quarter left");
     }
     if (st == FT_OK)
         st = ft_layout_build(page, &layout);

@@ -81,7 +81,8 @@ typedef struct ft_page {
     int turned;             /* 1 when its text ran bottom to top (a table
                              * printed sideways on an upright page) and
                              * glyphs and rules were turned a quarter
-                             * right to read left to right */
+                             * right to read left to right; -1 when it ran
+                             * top to bottom, turned a quarter left */
 } ft_page;
 
 /* The number a cell holds, once normalize/ has looked at it. */
