@@ -1313,11 +1313,44 @@ push_block(region_work *w, size_t start, size_t end)
                : FT_ERR_NOMEM;
 }
 
+/* The first line of the block [start, end] with the lines just above it
+ * that head one of its columns: a single label in the block's type, close
+ * above, lined up with a column other than at the block's left edge
+ * ("Combined" over "weighted rate"), and no title, unit, note or page
+ * number. Lines before limit belong to the block before. */
+static size_t
+header_above(const region_work *w, size_t start, size_t end, size_t limit)
+{
+    const ft_layout *L = w->L;
+    while (start > limit) {
+        const ft_line *ln = &L->lines[start - 1], *first = &L->lines[start];
+        const ft_seg *s = &L->segs[ln->s0];
+        char *t;
+        int meta;
+        /* a line at the block's left edge is a title or a heading */
+        if (ln->ns != 1 || s->numeric || s->up || in_ruled_region(w, ln) ||
+            first->box.y0 - ln->box.y1 > w->set->single_gap_em * ln->size ||
+            fabs(ln->size - first->size) > 0.1 * first->size ||
+            s->box.x0 <= first->box.x0 + w->set->align_tolerance ||
+            !aligned_with_block(w, start, end, s))
+            break;
+        t = line_text(L, ln);
+        if (!t)
+            break;
+        meta = is_meta_text(t) || is_page_number(t) || is_footnote(t);
+        free(t);
+        if (meta)
+            break;
+        start--;
+    }
+    return start;
+}
+
 /* Unruled regions: runs of lines with several segments. */
 static ft_status
 unruled_regions(region_work *w)
 {
-    size_t l = 0, end;
+    size_t l = 0, end, prev_end = 0;
     while (l < w->L->n_lines) {
         int yes;
         ft_status st = starts_block(w, l, &yes);
@@ -1334,9 +1367,10 @@ unruled_regions(region_work *w)
             if (!yes)
                 break;
         }
-        st = push_block(w, l, end);
+        st = push_block(w, header_above(w, l, end, prev_end), end);
         if (st != FT_OK)
             return st;
+        prev_end = end + 1;
         l = end + 1;
     }
     return FT_OK;
