@@ -1174,6 +1174,60 @@ aligned_with_block(const region_work *w, size_t start, size_t end,
            s->box.x1 - s->box.x0 <= w->set->lone_max_share * (bx1 - bx0);
 }
 
+/* 1 when line l reads as one run of text: its segments (split where a
+ * number meets words) are no further apart than a space. */
+static int
+is_continuous(const ft_layout *L, const ft_line *l)
+{
+    size_t j;
+    for (j = 1; j < l->ns; j++) {
+        const ft_seg *a = &L->segs[l->s0 + j - 1], *b = &L->segs[l->s0 + j];
+        if (b->box.x0 - a->box.x1 > 0.6 * l->size)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when line l is over half as wide as the block [start, end]. */
+static int
+wide_line(const region_work *w, size_t start, size_t end, const ft_line *l)
+{
+    double x0 = 1e18, x1 = -1e18;
+    size_t k;
+    for (k = start; k <= end; k++) {
+        x0 = fmin(x0, w->L->lines[k].box.x0);
+        x1 = fmax(x1, w->L->lines[k].box.x1);
+    }
+    return l->box.x1 - l->box.x0 > 0.5 * (x1 - x0);
+}
+
+/* 1 when segment s runs across two cells of one data line (a line with
+ * a number) of the block [start, end]. */
+static int
+crosses_cells(const region_work *w, size_t start, size_t end,
+              const ft_seg *s)
+{
+    const ft_layout *L = w->L;
+    double tol = w->set->align_tolerance;
+    size_t k, j;
+    for (k = start; k <= end; k++) {
+        const ft_line *ln = &L->lines[k];
+        size_t over = 0, nums = 0;
+        for (j = 0; j < ln->ns; j++)
+            nums += L->segs[ln->s0 + j].numeric;
+        if (ln->ns < 2 || nums == 0)
+            continue;
+        for (j = 0; j < ln->ns; j++) {
+            const ft_seg *q = &L->segs[ln->s0 + j];
+            if (q->box.x0 < s->box.x1 - tol && q->box.x1 > s->box.x0 + tol)
+                over++;
+        }
+        if (over >= 2)
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when line end + 1 continues the block [start, end]: close enough,
  * outside ruled regions, and a one-segment line (a wrapped label, a
  * section row, a row whose other cells are empty) only when close to the
@@ -1200,6 +1254,14 @@ continues_block(const region_work *w, size_t start, size_t end, int *yes)
         return FT_OK;
     }
     free(t);
+    /* a line of running text across the cells of a data line: a
+     * paragraph under the table (one segment over half its width, or
+     * split only where a number meets words) */
+    if ((nx->ns >= 2 && is_continuous(L, nx)) ||
+        (nx->ns == 1 && wide_line(w, start, end, nx)))
+        for (q = 0; q < nx->ns; q++)
+            if (crosses_cells(w, start, end, &L->segs[nx->s0 + q]))
+                return FT_OK;
     if (nx->ns >= 2) {
         *yes = 1;
         return FT_OK;
