@@ -1673,7 +1673,9 @@ title_at_foot(region_work *w)
             ft_table_clear(&t);
             return FT_ERR_NOMEM;
         }
+        /* a title, not a line of fields ("制表人：王五" among others) */
         if (!t.title && strstr(txt, "表") && !strstr(txt, "。") &&
+            !(ln->ns >= 2 && (has(txt, "：") || has(txt, ":"))) &&
             fabs(cx - page->width / 2) < 0.15 * page->width &&
             ln->box.y0 > 0.5 * page->height)
             take_meta(&t, txt, 1);
