@@ -5,7 +5,6 @@
  * logged and skipped; the other pages still convert. Pages are read and
  * released one at a time.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,18 +98,6 @@ collect_prose(const ft_layout *L, const ft_table_list *found, int page,
     return FT_OK;
 }
 
-/* 1 when glyph b sits right below glyph a in the same column, as the
- * next glyph of text that runs top to bottom does. */
-static int
-below(const ft_box *a, const ft_box *b)
-{
-    double ha = a->y1 - a->y0, ov, wmin;
-    ov = fmin(a->x1, b->x1) - fmax(a->x0, b->x0);
-    wmin = fmin(a->x1 - a->x0, b->x1 - b->x0);
-    return b->y0 >= a->y1 - 0.25 * ha && b->y0 - a->y1 < ha && wmin > 0 &&
-           ov >= 0.8 * wmin;
-}
-
 /* Which way a page's text mostly runs: 1 bottom to top (a table printed
  * sideways on an upright page, no /Rotate, as a landscape table on a
  * portrait page is), -1 top to bottom (turned the other way, or set in
@@ -124,7 +111,8 @@ text_direction(const ft_page *page)
     for (i = 0; i < page->n_glyphs; i++) {
         up += page->glyphs[i].up != 0;
         if (i + 1 < page->n_glyphs &&
-            below(&page->glyphs[i].box, &page->glyphs[i + 1].box))
+            ft_glyph_stacked(&page->glyphs[i].box, &page->glyphs[i + 1].box,
+                             -1))
             down++;
     }
     if (up * 10 >= page->n_glyphs * 6)

@@ -867,11 +867,7 @@ mark_upward(ft_glyph *g, size_t n)
     size_t k;
     for (k = 0; k + 1 < n; k++) {
         const ft_box *a = &g[k].box, *b = &g[k + 1].box;
-        double ha = a->y1 - a->y0, ov, wmin;
-        ov = (a->x1 < b->x1 ? a->x1 : b->x1) - (a->x0 > b->x0 ? a->x0 : b->x0);
-        wmin = a->x1 - a->x0 < b->x1 - b->x0 ? a->x1 - a->x0 : b->x1 - b->x0;
-        if (!(b->y0 < a->y0 && b->y1 <= a->y0 + 0.25 * ha &&
-              a->y0 - b->y1 < ha && ov >= 0.8 * wmin && wmin > 0))
+        if (!ft_glyph_stacked(a, b, 1))
             continue;
         if ((k > 0 && beside(&g[k - 1].box, a)) ||
             (k + 2 < n && beside(b, &g[k + 2].box)))

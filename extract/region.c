@@ -533,22 +533,48 @@ cjk_comma(const char *s)
     return 0;
 }
 
-/* 1 when half the filled cells or more are pieces of sentences (they
- * hold "，", "。" or "；", which OCR may read as ASCII): a page of
- * narrative that OCR cut at wide gaps, not a table. */
+/* 1 when x holds a digit. */
 static int
-mostly_sentences(const ft_table *t)
+has_digit(const char *x)
 {
-    int r, c, filled = 0, prose = 0;
+    return strpbrk(x, "0123456789") != NULL;
+}
+
+/* The number of t's cells holding text; with pred, the number of those
+ * pred holds for in *hits. */
+static int
+count_cells(const ft_table *t, int (*pred)(const char *), int *hits)
+{
+    int r, c, filled = 0;
+    if (hits)
+        *hits = 0;
     for (r = 0; r < t->n_rows; r++)
         for (c = 0; c < t->n_cols; c++) {
             const char *x = FT_CELL(t, r, c)->text;
             if (!x)
                 continue;
             filled++;
-            prose += has(x, "，") || has(x, "。") || has(x, "；") ||
-                     has(x, ";") || cjk_comma(x);
+            if (pred && hits)
+                *hits += pred(x) != 0;
         }
+    return filled;
+}
+
+/* 1 when x holds a piece of a sentence: "，", "。" or "；", which OCR may
+ * read as ASCII. */
+static int
+is_sentence_piece(const char *x)
+{
+    return has(x, "，") || has(x, "。") || has(x, "；") || has(x, ";") ||
+           cjk_comma(x);
+}
+
+/* 1 when half the filled cells or more are pieces of sentences: a page
+ * of narrative that OCR cut at wide gaps, not a table. */
+static int
+mostly_sentences(const ft_table *t)
+{
+    int prose, filled = count_cells(t, is_sentence_piece, &prose);
     return filled >= 3 && prose * 2 >= filled;
 }
 
@@ -577,6 +603,16 @@ is_prose_cell(const char *x)
     return word_count(x) >= 10 && (strstr(x, ". ") || (n && x[n - 1] == '.'));
 }
 
+/* 1 when x holds a sentence's punctuation: ". ", ", " or a full stop or
+ * comma at its end. */
+static int
+has_sentence_punct(const char *x)
+{
+    size_t n = strlen(x);
+    return strstr(x, ". ") || strstr(x, ", ") ||
+           (n && (x[n - 1] == '.' || x[n - 1] == ','));
+}
+
 /* 1 for a grid with no column of figures whose cells average three
  * words or more and a third of them hold a sentence's punctuation (". ",
  * ", " or a full stop at the end): justified prose cut at its wide
@@ -598,17 +634,10 @@ prose_fragments(const ft_table *t)
             return 0; /* a column of figures: a table */
     }
     for (r = 0; r < t->n_rows; r++)
-        for (c = 0; c < t->n_cols; c++) {
-            const char *x = FT_CELL(t, r, c)->text;
-            size_t n;
-            if (!x)
-                continue;
-            n = strlen(x);
-            filled++;
-            words += word_count(x);
-            punct += strstr(x, ". ") || strstr(x, ", ") ||
-                     (n && (x[n - 1] == '.' || x[n - 1] == ','));
-        }
+        for (c = 0; c < t->n_cols; c++)
+            if (FT_CELL(t, r, c)->text)
+                words += word_count(FT_CELL(t, r, c)->text);
+    filled = count_cells(t, has_sentence_punct, &punct);
     return filled >= 6 && words >= 3 * filled && punct * 3 >= filled;
 }
 
@@ -618,15 +647,7 @@ prose_fragments(const ft_table *t)
 static int
 mostly_prose(const ft_table *t)
 {
-    int r, c, filled = 0, prose = 0;
-    for (r = 0; r < t->n_rows; r++)
-        for (c = 0; c < t->n_cols; c++) {
-            const char *x = FT_CELL(t, r, c)->text;
-            if (!x)
-                continue;
-            filled++;
-            prose += is_prose_cell(x);
-        }
+    int prose, filled = count_cells(t, is_prose_cell, &prose);
     if (filled >= 3 && prose * 2 >= filled)
         return 1;
     return prose_fragments(t);
@@ -637,16 +658,8 @@ mostly_prose(const ft_table *t)
 static int
 chart_like(const ft_table *t)
 {
-    int r, c, filled = 0, digits = 0, cells = t->n_rows * t->n_cols;
-    for (r = 0; r < t->n_rows; r++)
-        for (c = 0; c < t->n_cols; c++) {
-            const char *x = FT_CELL(t, r, c)->text;
-            if (!x)
-                continue;
-            filled++;
-            if (strpbrk(x, "0123456789"))
-                digits++;
-        }
+    int digits, filled = count_cells(t, has_digit, &digits);
+    int cells = t->n_rows * t->n_cols;
     return digits == 0 && cells >= 12 && filled * 10 < cells * 3;
 }
 
@@ -656,11 +669,7 @@ chart_like(const ft_table *t)
 static int
 sparse_grid(const ft_table *t)
 {
-    int r, c, filled = 0, cells = t->n_rows * t->n_cols;
-    for (r = 0; r < t->n_rows; r++)
-        for (c = 0; c < t->n_cols; c++)
-            if (FT_CELL(t, r, c)->text)
-                filled++;
+    int filled = count_cells(t, NULL, NULL), cells = t->n_rows * t->n_cols;
     return t->n_cols >= 8 && cells >= 60 && filled * 6 < cells;
 }
 
@@ -1175,20 +1184,22 @@ aligned_with_block(const region_work *w, size_t start, size_t end,
 }
 
 /* 1 when line l reads as one run of text: its segments (split where a
- * number meets words) are no further apart than a space. */
+ * number meets words) are no further apart than a word space. */
 static int
-is_continuous(const ft_layout *L, const ft_line *l)
+is_continuous(const region_work *w, const ft_line *l)
 {
+    const ft_layout *L = w->L;
     size_t j;
     for (j = 1; j < l->ns; j++) {
         const ft_seg *a = &L->segs[l->s0 + j - 1], *b = &L->segs[l->s0 + j];
-        if (b->box.x0 - a->box.x1 > 0.6 * l->size)
+        if (b->box.x0 - a->box.x1 > w->set->word_gap_em * l->size)
             return 0;
     }
     return 1;
 }
 
-/* 1 when line l is over half as wide as the block [start, end]. */
+/* 1 when line l is wider than lone_max_share of the block [start, end]
+ * (too wide for a label alone on its row). */
 static int
 wide_line(const region_work *w, size_t start, size_t end, const ft_line *l)
 {
@@ -1198,7 +1209,7 @@ wide_line(const region_work *w, size_t start, size_t end, const ft_line *l)
         x0 = fmin(x0, w->L->lines[k].box.x0);
         x1 = fmax(x1, w->L->lines[k].box.x1);
     }
-    return l->box.x1 - l->box.x0 > 0.5 * (x1 - x0);
+    return l->box.x1 - l->box.x0 > w->set->lone_max_share * (x1 - x0);
 }
 
 /* 1 when segment s runs across two cells of one data line (a line with
@@ -1257,7 +1268,7 @@ continues_block(const region_work *w, size_t start, size_t end, int *yes)
     /* a line of running text across the cells of a data line: a
      * paragraph under the table (one segment over half its width, or
      * split only where a number meets words) */
-    if ((nx->ns >= 2 && is_continuous(L, nx)) ||
+    if ((nx->ns >= 2 && is_continuous(w, nx)) ||
         (nx->ns == 1 && wide_line(w, start, end, nx)))
         for (q = 0; q < nx->ns; q++)
             if (crosses_cells(w, start, end, &L->segs[nx->s0 + q]))
@@ -1392,7 +1403,8 @@ header_above(const region_work *w, size_t start, size_t end, size_t limit)
         /* a line at the block's left edge is a title or a heading */
         if (ln->ns != 1 || s->numeric || s->up || in_ruled_region(w, ln) ||
             first->box.y0 - ln->box.y1 > w->set->single_gap_em * ln->size ||
-            fabs(ln->size - first->size) > 0.1 * first->size ||
+            fabs(ln->size - first->size) >
+                w->set->same_size_share * first->size ||
             s->box.x0 <= first->box.x0 + w->set->align_tolerance ||
             !aligned_with_block(w, start, end, s))
             break;

@@ -79,6 +79,12 @@ static const struct setting {
           "the block above is a row of it"),
     FIELD(lone_max_share, 0.5,
           "... when it is narrower than this share of the block's width"),
+    FIELD(word_gap_em, 0.6,
+          "segments of a line this close (x size) are one run of text; one "
+          "across the cells of a data line ends the table"),
+    FIELD(same_size_share, 0.1,
+          "a line above a block in type this close (share of its size) may "
+          "head one of its columns"),
     FIELD(min_table_lines, 3, "a block of text needs this many table lines"),
     FIELD(frame_rule_slack, 10,
           "a three-line table's rules may fall short of its text by this (pt)"),

@@ -69,6 +69,10 @@ typedef struct ft_table_settings {
                                  * near a column's edge is a row of it */
     double lone_max_share;      /* ... when narrower than this share of
                                  * the block */
+    double word_gap_em;         /* segments this close (x size) are one run
+                                 * of text: prose when it crosses cells */
+    double same_size_share;     /* text sizes this close (share) are one
+                                 * type: a header line above a block */
     double min_table_lines;     /* a block needs this many table lines */
     double frame_rule_slack;    /* a three-line table's rules may fall
                                  * short of its text by this much */

@@ -350,3 +350,17 @@ ft_is_figure(const char *s)
     }
     return digits > 0;
 }
+
+int
+ft_glyph_stacked(const ft_box *a, const ft_box *b, int dir)
+{
+    double ha = a->y1 - a->y0, ov, wmin;
+    ov = (a->x1 < b->x1 ? a->x1 : b->x1) - (a->x0 > b->x0 ? a->x0 : b->x0);
+    wmin = a->x1 - a->x0 < b->x1 - b->x0 ? a->x1 - a->x0 : b->x1 - b->x0;
+    if (wmin <= 0 || ov < 0.8 * wmin)
+        return 0;
+    if (dir > 0)
+        return b->y0 < a->y0 && b->y1 <= a->y0 + 0.25 * ha &&
+               a->y0 - b->y1 < ha;
+    return b->y1 > a->y1 && b->y0 >= a->y1 - 0.25 * ha && b->y0 - a->y1 < ha;
+}

@@ -223,6 +223,12 @@ size_t ft_edit_distance(const uint32_t *a, size_t na, const uint32_t *b,
 int ft_amount_decimals(const char *s);
 int ft_amount_fits(const char *s, int decimals);
 
+/* 1 when glyph box b is the next of a run of text turned a quarter
+ * after glyph box a: right above it (dir 1, text read bottom to top) or
+ * right below it (dir -1, top to bottom), in the same column, less than
+ * a glyph apart. */
+int ft_glyph_stacked(const ft_box *a, const ft_box *b, int dir);
+
 /* 1 when s is a printed figure and nothing else: digits with thousands
  * separators, a point, a sign, brackets or %. */
 int ft_is_figure(const char *s);

@@ -76,6 +76,33 @@ tp_text(ft_page *p, const char *s, double x, double y, double sz, int right)
     }
 }
 
+/* Places text turned a quarter left, read bottom to top, its foot at
+ * (x, y): glyphs stacked upwards, each as tall as it is wide upright. */
+static inline void
+tp_up_text(ft_page *p, const char *s, double x, double y, double sz)
+{
+    const char *q;
+    p->glyphs = realloc(p->glyphs,
+                        (p->n_glyphs + strlen(s) + 1) * sizeof *p->glyphs);
+    for (q = s; *q;) {
+        uint32_t cp;
+        double adv;
+        q += tp_decode(q, &cp);
+        adv = cp < 0x80 ? sz * 0.55 : sz;
+        if (cp != ' ') {
+            ft_glyph *g = &p->glyphs[p->n_glyphs++];
+            memset(g, 0, sizeof *g);
+            g->cp = cp;
+            g->up = 1;
+            g->box.x0 = x;
+            g->box.x1 = x + sz;
+            g->box.y0 = y - adv;
+            g->box.y1 = y;
+        }
+        y -= adv;
+    }
+}
+
 /* Adds a rule. */
 static void
 tp_rule(ft_page *p, char dir, double pos, double a, double b)

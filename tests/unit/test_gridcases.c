@@ -52,33 +52,6 @@ buf_add(char **b, size_t *n, const char *s)
     *n += k;
 }
 
-/* Places turned text: glyphs stacked upwards from (x, y), each size
- * tall, read bottom to top. */
-static void
-up_text(ft_page *p, const char *s, double x, double y, double sz)
-{
-    const char *q;
-    p->glyphs = realloc(p->glyphs,
-                        (p->n_glyphs + strlen(s) + 1) * sizeof *p->glyphs);
-    for (q = s; *q;) {
-        uint32_t cp;
-        double adv;
-        q += tp_decode(q, &cp);
-        adv = cp < 0x80 ? sz * 0.55 : sz;
-        if (cp != ' ') {
-            ft_glyph *g = &p->glyphs[p->n_glyphs++];
-            memset(g, 0, sizeof *g);
-            g->cp = cp;
-            g->up = 1;
-            g->box.x0 = x;
-            g->box.x1 = x + sz;
-            g->box.y0 = y - adv;
-            g->box.y1 = y;
-        }
-        y -= adv;
-    }
-}
-
 /* Parses a row line: "Y [s=SIZE] @X text @>X text". */
 static int
 parse_row(ft_page *p, char *s)
@@ -179,7 +152,7 @@ read_case(FILE *f, int *lineno, gcase *c)
                 while (*t == ' ')
                     t++;
             }
-            up_text(p, t, x, y, sz);
+            tp_up_text(p, t, x, y, sz);
         } else if (!strncmp(line, "hrule ", 6) || !strncmp(line, "vrule ", 6)) {
             double pos, a, b;
             if (sscanf(line + 6, "%lf %lf %lf", &pos, &a, &b) != 3)
