@@ -2,8 +2,8 @@
 # make mutate: perturbs each setting of table finding (fiscaltab settings)
 # by x0.5 and x2, one at a time, and runs the tests that read tables
 # (tests/grid.test and the other unit tests, the golden fixtures, the
-# corpus checks). A perturbation no test notices is UNPINNED: the goal is
-# none. Prints one line per setting and the count.
+# corpus checks and its accuracy figures, tests/eval.sh). A perturbation
+# no test notices is UNPINNED: the goal is none. Prints one line per setting and the count.
 BUILD=${1:-build}
 FT_REAL=${FT:-./fiscaltab}
 WORK=${WORK:-tests/work}/mutate
@@ -38,6 +38,7 @@ run_tests() {
     FT="$WORK/ft" WORK="$WORK/w" sh tests/golden.sh "$BUILD" >"$WORK/out" 2>&1 ||
         return 1
     FT="$WORK/ft" WORK="$WORK/w" sh tests/corpus.sh >"$WORK/out" 2>&1 || return 1
+    FT="$(pwd)/$WORK/ft" WORK="$WORK/w" sh tests/eval.sh >"$WORK/out" 2>&1 || return 1
     return 0
 }
 

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Runs every test in order: unit (with tests/normalize.test), golden
-# fixtures, CLI. Prints one closing line "N passed, N failed".
+# fixtures, CLI, malformed input, OCR; with ../shared the corpus and its
+# accuracy (tests/eval.sh against tests/eval.baseline). Prints one
+# closing line "N passed, N failed".
 BUILD=${1:-build}
 export FT=${FT:-./fiscaltab}
 export WORK=${WORK:-tests/work}
@@ -39,6 +41,11 @@ if [ -d "${CORPUS:-../shared/corpus/cn}" ]; then
     sh tests/corpus.sh >"$WORK/suite.out" 2>&1
     cat "$WORK/suite.out"
     count corpus
+    # accuracy on the corpus (ICDAR, tabula-java, cn) is the baseline's
+    FT=$(cd "$(dirname "$FT")" && pwd)/$(basename "$FT") sh tests/eval.sh \
+        >"$WORK/suite.out" 2>&1
+    cat "$WORK/suite.out"
+    count eval
 fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
