@@ -723,7 +723,7 @@ clean_rules(const ft_page *p, const ft_table_settings *set, size_t *n)
     for (i = 0; i < m; i++) {
         for (j = i + 1; j < m; j++) {
             if (r[j].dir != r[i].dir ||
-                fabs(r[j].pos - r[i].pos) > set->collinear_tolerance)
+                fabs(r[j].pos - r[i].pos) > set->snap_tolerance)
                 continue;
             if (r[j].a > r[i].b + set->join_tolerance ||
                 r[i].a > r[j].b + set->join_tolerance)

@@ -16,11 +16,11 @@ static const struct setting {
     double def;
     const char *doc;
 } table[] = {
-    FIELD(snap_tolerance, 2.5, "rules closer than this (pt) are one rule"),
+    FIELD(snap_tolerance, 2.5,
+          "rules closer than this (pt) across them are one rule ..."),
+    FIELD(join_tolerance, 2,
+          "... pieces of one when the gap along it is at most this (pt)"),
     FIELD(rule_min_length, 4, "strokes shorter than this (pt) are not rules"),
-    FIELD(collinear_tolerance, 1.5,
-          "pieces of a rule less than this (pt) apart across it are one ..."),
-    FIELD(join_tolerance, 2, "... when the gap along it is at most this (pt)"),
     FIELD(touch_tolerance, 3,
           "a horizontal and a vertical rule this near (pt) touch: one region"),
     FIELD(page_frame_share, 0.7,

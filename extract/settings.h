@@ -16,11 +16,10 @@
 
 typedef struct ft_table_settings {
     /* rules */
-    double snap_tolerance;      /* rules this close are one */
-    double rule_min_length;     /* shorter strokes are not rules */
-    double collinear_tolerance; /* pieces of a rule this far apart across
-                                 * it are one rule ... */
+    double snap_tolerance;      /* rules this close across them are one;
+                                 * pieces of one ... */
     double join_tolerance;      /* ... when the gap along it is no more */
+    double rule_min_length;     /* shorter strokes are not rules */
     double touch_tolerance;     /* rules this near cross: one region */
     double page_frame_share;    /* a plain box this share of the page's
                                  * width and height is a page frame */
