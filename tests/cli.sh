@@ -217,7 +217,7 @@ rm -f "$B/mout/batch.jsonl.tmp$$"
 # table-finding settings: listed with their defaults, changed by --set
 # (an unknown name is a usage error), and the change reaches the grid
 expect_rc 0 "$FT" settings
-grep -qx 'snap_tolerance       2.5    rules closer than this (pt) are one rule' "$WORK/out" &&
+grep -qx 'snap_tolerance       2.5    rules closer than this (pt) across them are one rule ...' "$WORK/out" &&
     ok || bad "settings: snap_tolerance not listed with its default"
 [ "$(wc -l <"$WORK/out")" -ge 30 ] && ok || bad "settings: too few listed"
 expect_rc 2 "$FT" convert --set nope=1 fixtures/unruled.pdf -o "$WORK/set"
