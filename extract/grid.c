@@ -226,6 +226,52 @@ widens_into(const dvec *lo, const dvec *hi, size_t k, double x0, double x1)
     return 0;
 }
 
+/* Joins neighbouring column intervals that no text line holds cells in
+ * both of while a cell of a body line (at or below line first_num)
+ * reaches into both: one column whose cells are set differently (text
+ * left-aligned, amounts centred or right-aligned, as in a form). Two
+ * columns a data line fills side by side stay two. Returns 0 when out
+ * of memory. */
+static int
+join_bridged(const ft_layout *L, const size_t *idx, size_t n,
+             const size_t *line_of, size_t n_lines, size_t first_num,
+             double touch, dvec *lo, dvec *hi)
+{
+    unsigned char *in = malloc(n_lines ? n_lines : 1);
+    size_t i, k = 0;
+    if (!in)
+        return 0;
+    while (k + 1 < lo->n) {
+        int both = 0, bridge = 0;
+        memset(in, 0, n_lines ? n_lines : 1);
+        for (i = 0; i < n && !both; i++) {
+            const ft_seg *s = &L->segs[idx[i]];
+            int a = s->box.x0 < hi->v[k] + touch &&
+                    s->box.x1 > lo->v[k] - touch,
+                b = s->box.x0 < hi->v[k + 1] + touch &&
+                    s->box.x1 > lo->v[k + 1] - touch;
+            if (a && b)
+                bridge |= line_of[i] >= first_num;
+            else if (a || b)
+                in[line_of[i]] |= a ? 1 : 2;
+            both = in[line_of[i]] == 3;
+        }
+        if (bridge && !both) {
+            hi->v[k] = fmax(hi->v[k], hi->v[k + 1]);
+            memmove(lo->v + k + 1, lo->v + k + 2,
+                    (lo->n - k - 2) * sizeof *lo->v);
+            memmove(hi->v + k + 1, hi->v + k + 2,
+                    (hi->n - k - 2) * sizeof *hi->v);
+            lo->n--;
+            hi->n--;
+        } else {
+            k++;
+        }
+    }
+    free(in);
+    return 1;
+}
+
 /*
  * Column intervals from text alone. Data lines (those with a number)
  * with the most segments go first, then the other data lines; in both,
@@ -348,7 +394,9 @@ text_columns(const ft_layout *L, const size_t *idx, size_t n,
                 hi.v[k - 1] = t;
             }
         }
-        ok = dvec_push(cuts, x0);
+        ok = join_bridged(L, idx, n, line_of, n_lines, first_num, touch,
+                          &lo, &hi) &&
+             dvec_push(cuts, x0);
         for (i = 1; i < lo.n && ok; i++)
             ok = dvec_push(cuts, (hi.v[i - 1] + lo.v[i]) / 2);
         ok = ok && dvec_push(cuts, x1);
@@ -704,6 +752,34 @@ is_wrap(const grid_work *w, const band *p, size_t i, size_t band_start,
     return join;
 }
 
+/* How many cells of text line b start where one of line a starts
+ * (within align_tolerance), none unless both start in the region's
+ * first column, at x0 (the label of a row; a list wrapped inside the
+ * cells further right leaves it empty). The segments of line k are those
+ * from first[k] to first[k + 1] (find_lines numbers lines in order). */
+static size_t
+shared_starts(const grid_work *w, const size_t *first, size_t a, size_t b,
+              double x0)
+{
+    size_t i, j, n = 0;
+    double tol = w->set->align_tolerance;
+    if (first[a] == first[a + 1] || first[b] == first[b + 1] ||
+        w->L->segs[w->idx[first[a]]].box.x0 > x0 + tol ||
+        w->L->segs[w->idx[first[b]]].box.x0 > x0 + tol)
+        return 0;
+    for (i = first[b]; i < first[b + 1]; i++) {
+        const ft_seg *sb = &w->L->segs[w->idx[i]];
+        for (j = first[a]; j < first[a + 1]; j++) {
+            const ft_seg *sa = &w->L->segs[w->idx[j]];
+            if (fabs(sa->box.x0 - sb->box.x0) <= tol) {
+                n++;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 /* Rows: horizontal rules cut the region into slots; inside a slot, text
  * lines are rows of their own unless they wrap the row above. Row bands
  * are compacted into w->bands. */
@@ -722,6 +798,31 @@ find_rows(grid_work *w)
             gaps_sum += g;
             gaps_n++;
         }
+    }
+    if (gaps_n == 0 && !w->v_ruled) {
+        /* an unruled table of text (a form): the usual gap is the one
+         * between two lines whose cells start at the same columns; set
+         * evenly, such lines are rows, not one cell wrapped */
+        size_t *first = malloc((w->n_lines + 1) * sizeof *first);
+        double x0 = 1e18;
+        if (!first)
+            goto done;
+        for (i = 0; i < w->n_seg; i++)
+            x0 = fmin(x0, w->L->segs[w->idx[i]].box.x0);
+        for (i = 0, k = 0; k <= w->n_lines; k++) {
+            while (i < w->n_seg && w->line_of[i] < k)
+                i++;
+            first[k] = i;
+        }
+        for (i = 1; i < w->n_lines; i++) {
+            double g = w->bands[i].y0 - w->bands[i - 1].y1;
+            if (g > 0 && (double)shared_starts(w, first, i - 1, i, x0) >=
+                             w->set->form_min_columns) {
+                gaps_sum += g;
+                gaps_n++;
+            }
+        }
+        free(first);
     }
     y_top = fmin(w->box.y0, w->bands[0].y0);
     y_bot = fmax(w->box.y1, w->bands[w->n_lines - 1].y1);

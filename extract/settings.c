@@ -44,6 +44,9 @@ static const struct setting {
           "a line closer than this (x line height) below another wraps it"),
     FIELD(wrap_gap_share, 0.6,
           "... and closer than this share of the usual gap between rows"),
+    FIELD(form_min_columns, 2,
+          "in a table of text, lines with this many cells starting at the "
+          "same columns are rows: their gap is the row gap"),
     FIELD(edge_tolerance, 3, "slack (pt) at a region's and a column's edges"),
     FIELD(column_touch, 1,
           "a segment this near (pt) a column of text belongs to it"),

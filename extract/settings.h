@@ -37,6 +37,8 @@ typedef struct ft_table_settings {
     double wrap_gap_em;         /* a gap under this (x line height) ... */
     double wrap_gap_share;      /* ... and under this share of the usual
                                  * gap between numeric rows is a wrap */
+    double form_min_columns;    /* in a table of text, lines with this
+                                 * many cells at the same columns are rows */
     /* columns */
     double edge_tolerance;      /* slack at a region's edges */
     double column_touch;        /* a segment this near an interval is in it */
