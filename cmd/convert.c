@@ -60,6 +60,10 @@ on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
         rule = "percent";
         snprintf(msg, sizeof msg, "\"%s\" read as the fraction %.*f",
                  ev->printed, ev->decimals + 2, ev->value);
+    } else if (ev->flags & FT_NUM_DECIMAL_COMMA) {
+        rule = "decimal_comma";
+        snprintf(msg, sizeof msg, "\"%s\" has a decimal comma: %.*f",
+                 ev->printed, ev->decimals, ev->value);
     } else if (ev->flags & FT_NUM_WIDE) {
         rule = "full_width";
         snprintf(msg, sizeof msg, "\"%s\" folded to ASCII: %.*f",

@@ -230,29 +230,122 @@ ft_text_fold(const char *s)
     return m;
 }
 
+/* 1 when a header cell over column c names a code: 科目编码, 代码, 序号,
+ * 编号, or a level of the classification (类 款 项, 類 款 項 目 節). */
+static int
+header_names_code(const ft_table *t, int c)
+{
+    static const char *const exact[] = {"类", "款", "项", "類", "項",
+                                        "目", "節", "科目", "科目代码"};
+    int r;
+    size_t k;
+    for (r = 0; r < t->n_header_rows; r++) {
+        const ft_cell *cell = ft_table_anchor(t, r, c);
+        if (!cell->text || cell->colspan > 3)
+            continue;
+        if (strstr(cell->text, "编码") || strstr(cell->text, "編碼") ||
+            strstr(cell->text, "代码") || strstr(cell->text, "代碼") ||
+            strstr(cell->text, "序号") || strstr(cell->text, "序號") ||
+            strstr(cell->text, "编号") || strstr(cell->text, "編號"))
+            return 1;
+        for (k = 0; k < sizeof exact / sizeof *exact; k++)
+            if (strcmp(cell->text, exact[k]) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* How column c's body reads as codes: -1 when a cell holds something
+ * else (or none holds anything), 1 when its values show they are codes
+ * (a leading zero, as 款 and 项 parts print, or a code with its parent
+ * two digits shorter above it: 201 then 20101), 0 when every cell could
+ * be a code or a short whole number alike ("56", "770", "200"). */
+static int
+body_codes(const ft_table *t, int c)
+{
+    int r, r2, body = 0, shown = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const ft_cell *cell = FT_CELL(t, r, c);
+        size_t n;
+        if (!cell->text)
+            continue;
+        if (!ft_is_code(cell->text))
+            return -1;
+        body++;
+        n = strlen(cell->text);
+        if (cell->text[0] == '0')
+            shown = 1;
+        for (r2 = t->n_header_rows; r2 < r && !shown && n > 3; r2++) {
+            const char *p = FT_CELL(t, r2, c)->text;
+            if (p && strlen(p) == n - 2 && strncmp(p, cell->text, n - 2) == 0)
+                shown = 1;
+        }
+    }
+    return body == 0 ? -1 : shown;
+}
+
 int
 ft_column_is_code(const ft_table *t, int c)
 {
-    int r, body = 0, codes = 0;
-    for (r = 0; r < t->n_header_rows; r++) {
-        const ft_cell *cell = ft_table_anchor(t, r, c);
-        if (cell->text &&
-            (strstr(cell->text, "编码") || strstr(cell->text, "代码") ||
-             strstr(cell->text, "序号") || strstr(cell->text, "编号") ||
-             strcmp(cell->text, "类") == 0 || strcmp(cell->text, "款") == 0 ||
-             strcmp(cell->text, "项") == 0) &&
-            cell->colspan <= 3)
-            return 1;
-    }
-    for (r = t->n_header_rows; r < t->n_rows; r++) {
-        const ft_cell *cell = FT_CELL(t, r, c);
-        if (!cell->text)
+    int b;
+    if (header_names_code(t, c))
+        return 1;
+    b = body_codes(t, c);
+    if (b != 0)
+        return b > 0;
+    /* the 类 of split 类 | 款 | 项 columns: codes left of a code part */
+    return c + 1 < t->n_cols &&
+           (header_names_code(t, c + 1) || body_codes(t, c + 1) > 0);
+}
+
+/* The text of a number written with a decimal comma rewritten with a
+ * point ("1.234,5" -> "1234.5", "93,9" -> "93.9"): the points and spaces
+ * that group thousands go, the comma becomes the point. NULL when out of
+ * memory. */
+static char *
+point_decimals(const char *s)
+{
+    char *o = malloc(strlen(s) + 1), *w = o;
+    if (!o)
+        return NULL;
+    for (; *s; s++) {
+        if (*s == '.' || (*s == ' ' && s[1] >= '0' && s[1] <= '9'))
             continue;
-        body++;
-        if (ft_is_code(cell->text))
-            codes++;
+        *w++ = *s == ',' ? '.' : *s;
     }
-    return body > 0 && codes == body;
+    *w = 0;
+    return o;
+}
+
+/* 1 when column c writes its decimals after a comma, as much of Europe
+ * does: some body cell has a comma followed by other than three digits
+ * ("93,9", "0,0001") or after a lone 0 ("0,125"), and no cell has a
+ * point after a comma (a thousands comma: "1,234.5"). */
+static int
+decimal_comma_column(const ft_table *t, int c)
+{
+    int r, sure = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const char *x = FT_CELL(t, r, c)->text, *comma, *q;
+        size_t n = 0;
+        if (!x)
+            continue;
+        comma = strrchr(x, ',');
+        if (!comma)
+            continue;
+        if (strchr(comma, '.'))
+            return 0;
+        for (q = comma + 1; *q >= '0' && *q <= '9'; q++)
+            n++;
+        if (n == 0 || (*q && strcmp(q, "%") != 0 && strcmp(q, ")") != 0))
+            continue;
+        q = x;
+        while (*q == '-' || *q == '(' || *q == '+')
+            q++;
+        if (n != 3 || (q[0] == '0' && q + 1 == comma))
+            sure = 1;
+    }
+    return sure;
 }
 
 size_t
@@ -262,13 +355,22 @@ ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
     size_t numbers = 0;
     for (c = 0; c < t->n_cols; c++) {
         int code = ft_column_is_code(t, c), prec = -1;
+        int dc = !code && decimal_comma_column(t, c);
         for (r = 0; r < t->n_rows; r++) {
             ft_cell *cell = FT_CELL(t, r, c);
             ft_number n;
             cell->kind = cell->text ? FT_CELL_TEXT : FT_CELL_EMPTY;
             if (r < t->n_header_rows || !cell->text || code)
                 continue;
-            ft_number_parse(cell->text, &n);
+            if (dc && strchr(cell->text, ',')) {
+                char *x = point_decimals(cell->text);
+                ft_number_parse(x ? x : cell->text, &n);
+                if (x && n.kind == FT_CELL_NUMBER)
+                    n.flags |= FT_NUM_DECIMAL_COMMA;
+                free(x);
+            } else {
+                ft_number_parse(cell->text, &n);
+            }
             cell->kind = n.kind;
             if (n.kind == FT_CELL_NUMBER) {
                 cell->value = n.value;

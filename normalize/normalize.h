@@ -20,7 +20,8 @@ enum ft_num_flags {
     FT_NUM_SCI = 1 << 3,        /* scientific notation */
     FT_NUM_PERCENT = 1 << 4,    /* a percentage */
     FT_NUM_DASH = 1 << 5,       /* "-", "—", "－": a printed blank */
-    FT_NUM_MINUS = 1 << 6       /* a leading minus sign */
+    FT_NUM_MINUS = 1 << 6,      /* a leading minus sign */
+    FT_NUM_DECIMAL_COMMA = 1 << 7 /* "93,9": a comma before the decimals */
 };
 
 /* The reading of one printed string. */

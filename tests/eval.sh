@@ -91,6 +91,19 @@ for pdf in "$SHARED"/corpus/cn/*.pdf; do
         done
 done
 
+echo "== amounts stored as text (tests/tools/text_amounts.py) in every workbook"
+# the fixtures and the ICDAR documents too (the sections above keep the
+# tabula-java and cn workbooks); 0 is the goal: a cell that reads as a
+# number is a number unless it sits in a code column
+for pdf in fixtures/*.pdf "$SHARED"/corpus/icdar2013/*/*.pdf; do
+    "$FT" convert -q --ocr never "$pdf" -o "$WORK/xlsx" >/dev/null 2>&1
+done
+PY=python3
+python3 -c 'import openpyxl' 2>/dev/null || PY=/usr/bin/python3
+"$PY" tests/tools/text_amounts.py "$WORK" >"$WORK/text_amounts.txt"
+tail -1 "$WORK/text_amounts.txt" | tee -a "$out"
+grep -v '^text_amounts' "$WORK/text_amounts.txt" | head -20 | sed 's/^/    /'
+
 echo "== compared with tests/eval.baseline"
 sort tests/eval.baseline >"$WORK/base.sorted"
 same=$(sort "$out" | comm -12 - "$WORK/base.sorted" | wc -l)

@@ -92,6 +92,46 @@ make_table(ft_table *t, const char *const *codes, const char *const *vals,
 
 static int events;
 
+/* Builds a one-row-header table from "|"-separated rows (an empty field
+ * is an empty cell), normalizes it and returns 1 when every cell of
+ * column c below the header is of kind want (empty cells aside). */
+static int
+column_kind(const char *const *rows, int n, int c, ft_kind want)
+{
+    ft_table t;
+    int r, k, nc = 1, ok = 1;
+    const char *p;
+    for (p = rows[0]; *p; p++)
+        nc += *p == '|';
+    memset(&t, 0, sizeof t);
+    t.n_rows = n;
+    t.n_cols = nc;
+    t.n_header_rows = 1;
+    t.cells = calloc((size_t)(n * nc), sizeof *t.cells);
+    for (r = 0; r < n; r++) {
+        const char *a = rows[r];
+        for (k = 0; k < nc; k++) {
+            const char *b = strchr(a, '|');
+            size_t len = b ? (size_t)(b - a) : strlen(a);
+            ft_cell *cell = FT_CELL(&t, r, k);
+            cell->rowspan = cell->colspan = 1;
+            if (len) {
+                cell->text = calloc(len + 1, 1);
+                memcpy(cell->text, a, len);
+            }
+            a = b ? b + 1 : a + len;
+        }
+    }
+    ft_normalize_table(&t, NULL, NULL);
+    for (r = 1; r < n; r++) {
+        ft_cell *cell = FT_CELL(&t, r, c);
+        if (cell->text && cell->kind != want)
+            ok = 0;
+    }
+    ft_table_clear(&t);
+    return ok;
+}
+
 /* Counts normalization events. */
 static void
 count_event(void *ctx, const ft_table *t, const ft_norm_event *ev)
@@ -128,6 +168,72 @@ main(int argc, char **argv)
     CHECK(ft_is_code("01"), "01 is a code part");
     CHECK(!ft_is_code("2040"), "2040 is not a code");
     CHECK(!ft_is_code("20a"), "20a is not a code");
+
+    /* a cell is a code only in a code column */
+    {
+        static const char *const lone[] = {"项目|一般|三公", "合计|1.50|15",
+                                           "公务接待费|0.25|"};
+        static const char *const thousands[] = {"科目名稱|預算數", "人事費|56",
+                                                "業務費|770", "設備費|200"};
+        static const char *const split[] = {"类|款|项|名称|金额",
+                                            "201|||一般公共服务|10.00",
+                                            "201|06||财政事务|10.00",
+                                            "201|06|01|行政运行|10.00"};
+        static const char *const nohead[] = {"甲|乙", "201|5", "20101|5",
+                                             "2010101|5"};
+        static const char *const split_nohead[] = {"甲|乙|丙", "208|05|1",
+                                                   "208|05|2", "210|11|3"};
+        static const char *const comma[] = {"Land|Yield", "A|93,9", "B|1,250",
+                                            "C|0,0001", "D|1.234,5"};
+        static const char *const thousand_comma[] = {"Land|Yield", "A|1,250",
+                                                     "B|1,234.5"};
+        CHECK(column_kind(lone, 3, 2, FT_CELL_NUMBER),
+              "a lone 15 among amounts is a number");
+        CHECK(column_kind(thousands, 4, 1, FT_CELL_NUMBER),
+              "short whole amounts (56, 770, 200) are numbers");
+        CHECK(column_kind(split, 4, 0, FT_CELL_TEXT) &&
+                  column_kind(split, 4, 1, FT_CELL_TEXT) &&
+                  column_kind(split, 4, 2, FT_CELL_TEXT),
+              "类 | 款 | 项 columns named by their header are codes");
+        CHECK(column_kind(nohead, 4, 0, FT_CELL_TEXT),
+              "201, 20101, 2010101: a code hierarchy, codes without a header");
+        CHECK(column_kind(nohead, 4, 1, FT_CELL_NUMBER),
+              "5 beside the codes is a number");
+        CHECK(column_kind(split_nohead, 4, 0, FT_CELL_TEXT) &&
+                  column_kind(split_nohead, 4, 1, FT_CELL_TEXT),
+              "208 left of 05 (a leading zero): split code columns");
+        CHECK(column_kind(split_nohead, 4, 2, FT_CELL_NUMBER),
+              "1, 2, 3 right of the codes are numbers");
+        CHECK(column_kind(comma, 5, 1, FT_CELL_NUMBER),
+              "a column with 93,9 and 0,0001 writes decimal commas");
+        CHECK(column_kind(thousand_comma, 3, 1, FT_CELL_NUMBER),
+              "1,250 and 1,234.5: thousands commas");
+    }
+    {
+        ft_table d;
+        static const char *const c2[] = {"204", "205", "206", "207", "208"};
+        static const char *const v2[] = {"93,9", "1,250", "0,0001",
+                                         "1.234,5", "1,250.5"};
+        make_table(&d, c2, v2, 4);
+        ft_normalize_table(&d, NULL, NULL);
+        CHECK(fabs(FT_CELL(&d, 1, 1)->value - 93.9) < 1e-9 &&
+                  FT_CELL(&d, 1, 1)->decimals == 1 &&
+                  (FT_CELL(&d, 1, 1)->changed & FT_NUM_DECIMAL_COMMA),
+              "93,9 reads 93.9 (decimal comma): %g",
+              FT_CELL(&d, 1, 1)->value);
+        CHECK(fabs(FT_CELL(&d, 2, 1)->value - 1.25) < 1e-9,
+              "1,250 in a decimal-comma column reads 1.25: %g",
+              FT_CELL(&d, 2, 1)->value);
+        CHECK(fabs(FT_CELL(&d, 4, 1)->value - 1234.5) < 1e-9,
+              "1.234,5 reads 1234.5: %g", FT_CELL(&d, 4, 1)->value);
+        ft_table_clear(&d);
+        make_table(&d, c2, v2 + 1, 4);
+        ft_normalize_table(&d, NULL, NULL);
+        CHECK(fabs(FT_CELL(&d, 1, 1)->value - 1250) < 1e-9,
+              "with 1,250.5 in the column, 1,250 reads 1250: %g",
+              FT_CELL(&d, 1, 1)->value);
+        ft_table_clear(&d);
+    }
 
     make_table(&t, codes, vals, 4);
     events = 0;
