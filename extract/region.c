@@ -630,7 +630,7 @@ prose_fragments(const ft_table *t)
             f++;
             figures += strpbrk(x, "0123456789") && word_count(x) <= 2;
         }
-        if (f >= 2 && figures * 2 >= f)
+        if (f >= 3 && figures * 2 >= f)
             return 0; /* a column of figures: a table */
     }
     for (r = 0; r < t->n_rows; r++)
@@ -653,14 +653,59 @@ mostly_prose(const ft_table *t)
     return prose_fragments(t);
 }
 
-/* 1 for a grid with no figure at all and mostly empty cells: the
- * gridlines and axis labels of a chart, not a table. */
+/* The longest run of numbers in x, words apart, that falls by one step
+ * ("350 300 250 200 150 100 50"): the tick labels of a chart's axis read
+ * top to bottom. */
 static int
-chart_like(const ft_table *t)
+falling_run(const char *x)
 {
-    int digits, filled = count_cells(t, has_digit, &digits);
+    int best = 0, run = 0;
+    double prev = 0, step = 0;
+    while (*x) {
+        char *end;
+        double v;
+        while (*x == ' ')
+            x++;
+        if (!*x)
+            break;
+        v = strtod(x, &end);
+        if (end == x || (*end && *end != ' ')) {
+            run = 0;
+            while (*x && *x != ' ')
+                x++;
+            continue;
+        }
+        if (run >= 2 && fabs((v - prev) - step) < 1e-9)
+            run++;
+        else if (run >= 1 && v < prev) {
+            step = v - prev;
+            run = 2;
+        } else {
+            run = 1;
+        }
+        prev = v;
+        best = run > best ? run : best;
+        x = end;
+    }
+    return best;
+}
+
+/* 1 for a grid of mostly empty cells that has no figure at all, or whose
+ * figures include an axis's falling tick labels (axis_min_ticks of them
+ * in one cell): the gridlines and labels of a chart, not a table. */
+static int
+chart_like(const ft_table_settings *set, const ft_table *t)
+{
+    int digits, filled = count_cells(t, has_digit, &digits), r, c, ticks = 0;
     int cells = t->n_rows * t->n_cols;
-    return digits == 0 && cells >= 12 && filled * 10 < cells * 3;
+    if (cells < 12 || filled * 10 >= cells * 3)
+        return 0;
+    for (r = 0; r < t->n_rows && !ticks && digits; r++)
+        for (c = 0; c < t->n_cols && !ticks; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            ticks = x && (double)falling_run(x) >= set->axis_min_ticks;
+        }
+    return digits == 0 || ticks;
 }
 
 /* 1 for a wide grid nearly all empty (under a sixth of its cells hold
@@ -1614,7 +1659,7 @@ not_a_table(const region_work *w, const ft_table *t)
            (w->page->ocr && !t->ruled && mostly_sentences(t)) ||
            (!t->ruled && mostly_prose(t)) ||
            (!t->ruled && mostly_mixed(t)) ||
-           (!t->title && !t->note && (chart_like(t) || sparse_grid(t)));
+           (!t->title && !t->note && (chart_like(w->set, t) || sparse_grid(t)));
 }
 
 /* Each region's table: grid, surroundings, checks that it is one. */

@@ -88,6 +88,9 @@ static const struct setting {
     FIELD(same_size_share, 0.1,
           "a line above a block in type this close (share of its size) may "
           "head one of its columns"),
+    FIELD(axis_min_ticks, 5,
+          "an untitled, mostly empty grid with a cell of this many numbers "
+          "falling by one step (350 300 250 ...) is a chart, not a table"),
     FIELD(min_table_lines, 3, "a block of text needs this many table lines"),
     FIELD(frame_rule_slack, 10,
           "a three-line table's rules may fall short of its text by this (pt)"),

@@ -74,6 +74,9 @@ typedef struct ft_table_settings {
                                  * of text: prose when it crosses cells */
     double same_size_share;     /* text sizes this close (share) are one
                                  * type: a header line above a block */
+    double axis_min_ticks;      /* an untitled sparse grid with a cell of
+                                 * this many falling, evenly stepped
+                                 * numbers is a chart's axis */
     double min_table_lines;     /* a block needs this many table lines */
     double frame_rule_slack;    /* a three-line table's rules may fall
                                  * short of its text by this much */
