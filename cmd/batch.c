@@ -42,6 +42,7 @@ typedef struct job {
     int rc;
     int pages, tables;
     long passed, failed;
+    int checked;            /* tables some check reached */
     double seconds;
     char error[300];
     long long size;     /* bytes: the largest files start first */
@@ -236,6 +237,8 @@ read_figures(job *j, const char *line)
         j->pages = atoi(num);
     if (json_field(line, "tables", num, sizeof num))
         j->tables = atoi(num);
+    if (json_field(line, "tables_checked", num, sizeof num))
+        j->checked = (int)strtol(num, NULL, 10);
     if (json_field(line, "checks_passed", num, sizeof num))
         j->passed = atol(num);
     if (json_field(line, "checks_failed", num, sizeof num))
@@ -413,8 +416,8 @@ start(job *j, const char *out, int csv, const ft_table_settings *settings)
         snprintf(frag, sizeof frag, "%s/.fiscaltab/%s.tsv", out, j->sha);
         o.fragment = frag;
         rc = ft_convert(&o, &s);
-        fprintf(stderr, "\nFTSTAT %d %d %zu %zu %zu %.3f\n", rc, s.pages,
-                s.tables, s.passed, s.failed, s.seconds);
+        fprintf(stderr, "\nFTSTAT %d %d %zu %zu %zu %.3f %zu\n", rc, s.pages,
+                s.tables, s.passed, s.failed, s.seconds, s.checked);
         fflush(stderr);
         _exit(rc);
     }
@@ -459,11 +462,12 @@ finish(job *j, int wstatus)
     j->seconds = ft_now() - j->started;
     st = j->buf ? strstr(j->buf, "FTSTAT ") : NULL;
     if (st) {
-        size_t t = 0, pa = 0, fa = 0;
+        size_t t = 0, pa = 0, fa = 0, ch = 0;
         double sec = 0;
-        sscanf(st, "FTSTAT %d %d %zu %zu %zu %lf", &j->rc, &j->pages, &t,
-               &pa, &fa, &sec);
+        sscanf(st, "FTSTAT %d %d %zu %zu %zu %lf %zu", &j->rc, &j->pages, &t,
+               &pa, &fa, &sec, &ch);
         j->tables = (int)t;
+        j->checked = (int)ch;
         j->passed = (long)pa;
         j->failed = (long)fa;
     } else if (j->timed_out) {
@@ -528,9 +532,10 @@ write_report(const joblist *l, const char *out)
         put_json(fp, j->rel);
         fprintf(fp,
                 ",\"sha256\":\"%s\",\"pages\":%d,\"tables\":%d,"
+                "\"tables_checked\":%d,"
                 "\"checks_passed\":%ld,\"checks_failed\":%ld,"
                 "\"seconds\":%.3f,\"status\":\"%s\",\"exit\":%d,\"error\":",
-                j->sha, j->pages, j->tables, j->passed, j->failed,
+                j->sha, j->pages, j->tables, j->checked, j->passed, j->failed,
                 j->seconds, status, j->rc);
         if (j->error[0])
             put_json(fp, j->error);
@@ -587,6 +592,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
 {
     joblist l = {0};
     size_t i, next = 0, done = 0, failed = 0, checks = 0, todo = 0;
+    size_t unchecked = 0;
     job **running;
     size_t *order;
     int k, n_run = 0, tty = isatty(2), rc;
@@ -742,10 +748,16 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
              : checks ? FT_EXIT_CHECKS
                       : FT_EXIT_OK;
     }
+    for (i = 0; i < l.n; i++)
+        unchecked += l.v[i].status && l.v[i].tables > 0 &&
+                     l.v[i].checked == 0 &&
+                     (l.v[i].rc == FT_EXIT_OK || l.v[i].rc == FT_EXIT_CHECKS);
     fprintf(stderr,
             "fiscaltab batch: %zu files, %zu converted, %zu with failed "
-            "checks, %zu failed, %ld pages, %.1fs%s -> %s/batch.jsonl\n",
-            l.n, done - failed, checks, failed, pages, ft_now() - t0,
+            "checks, %zu with tables none of which could be checked, %zu "
+            "failed, %ld pages, %.1fs%s -> %s/batch.jsonl\n",
+            l.n, done - failed, checks, unchecked, failed, pages,
+            ft_now() - t0,
             interrupted ? " (interrupted)" : "", o->outdir);
     for (i = 0; i < l.n; i++) {
         free(l.v[i].path);

@@ -153,7 +153,9 @@ typedef struct conv {
     ft_check_counts cc;
     char *shown[5];         /* the first failing checks, for stderr */
     size_t n_shown;
-    ft_log warnings;        /* a scan that was not read: said at the end */
+    ft_log warnings;        /* a scan that was not read, a document
+                             * nothing could check: said at the end */
+    size_t n_checked;       /* tables some check reached */
     int write_failed;
     ft_error err;
 } conv;
@@ -216,7 +218,8 @@ flush_log(conv *cv)
             cv->shown[cv->n_shown++] = m;
         }
         if (!strcmp(e->rule, "ocr_unavailable") ||
-            !strcmp(e->rule, "ocr_failed"))
+            !strcmp(e->rule, "ocr_failed") ||
+            !strcmp(e->rule, "nothing_checked"))
             st = copy_entry(&cv->warnings, e);
         if (st == FT_OK && e->status == FT_FAIL && known &&
             is_kept(cv, e->table))
@@ -313,14 +316,24 @@ process_table(conv *cv, ft_table *t, int i)
     else
         snprintf(pages, sizeof pages, "pages %d-%d", t->page_first,
                  t->page_last);
-    if (t->dropped_header_rows) {
+    if (t->facing_pages) {
+        snprintf(msg, sizeof msg,
+                 "printed across facing pages: %d right-hand page%s of "
+                 "figures joined beside the row labels",
+                 t->facing_pages, t->facing_pages > 1 ? "s" : "");
+        st = ft_log_add(log, t->page_last, i, -1, -1, "extract", "stitched",
+                        FT_INFO, NULL, NULL, msg);
+    }
+    if (st != FT_OK) {
+        ; /* out of memory: said below */
+    } else if (t->dropped_header_rows) {
         snprintf(msg, sizeof msg,
                  "continued over a page break; %d repeated header rows "
                  "dropped",
                  t->dropped_header_rows);
         st = ft_log_add(log, t->page_last, i, -1, -1, "extract", "stitched",
                         FT_INFO, NULL, NULL, msg);
-    } else if (t->page_last > t->page_first) {
+    } else if (t->page_last - t->page_first > t->facing_pages) {
         st = ft_log_add(log, t->page_last, i, -1, -1, "extract", "stitched",
                         FT_INFO, NULL, NULL,
                         "continued over a page break without a repeated "
@@ -345,6 +358,7 @@ process_table(conv *cv, ft_table *t, int i)
     numbers = ft_normalize_table(t, on_norm, &ctx);
     cv->stats->t_normalize += ft_now() - tn;
     cv->stats->numbers += numbers;
+    cv->info[i].numbers = numbers;
     st = ctx.st;
     if (st == FT_OK) {
         snprintf(msg, sizeof msg,
@@ -572,6 +586,43 @@ take_table(void *vcv, ft_table *t)
     return st;
 }
 
+/* Says which tables no check reached, and when none was, that the
+ * document could not be checked at all (a warning even with -q): exit 0
+ * then means nothing failed, not that the numbers add up. */
+static ft_status
+say_unchecked(conv *cv)
+{
+    size_t i;
+    ft_status st = FT_OK;
+    char msg[512];
+    cv->n_checked = 0;
+    for (i = 0; i < cv->n && st == FT_OK; i++) {
+        const ft_table *t = &cv->shells[i];
+        if (cv->info[i].passed + cv->info[i].failed > 0) {
+            cv->n_checked++;
+            continue;
+        }
+        snprintf(msg, sizeof msg,
+                 "%.200s: no check could be run: %s",
+                 t->title ? t->title : "(untitled table)",
+                 cv->info[i].numbers == 0
+                     ? "it holds no amounts"
+                     : "no total row or column, code hierarchy or form "
+                       "total to hold its amounts against");
+        st = ft_log_add(&cv->log, t->page_first, (int)i, -1, -1, "check",
+                        "unchecked", FT_INFO, NULL, NULL, msg);
+    }
+    if (st == FT_OK && cv->n > 0 && cv->n_checked == 0) {
+        snprintf(msg, sizeof msg,
+                 "none of its %zu tables could be checked: its numbers are "
+                 "converted but not verified",
+                 cv->n);
+        st = ft_log_add(&cv->log, 0, -1, -1, -1, "check", "nothing_checked",
+                        FT_INFO, NULL, NULL, msg);
+    }
+    return st == FT_OK ? flush_log(cv) : st;
+}
+
 /* The checks across tables and on the narrative, once every table is in;
  * then the kept tables' sheets and the index. */
 static ft_status
@@ -603,6 +654,8 @@ finish(conv *cv, const ft_prose_list *prose)
     cv->stats->t_validate += ft_now() - tn;
     if (st == FT_OK)
         st = flush_log(cv);
+    if (st == FT_OK)
+        st = say_unchecked(cv);
     tn = ft_now();
     for (k = 0; st == FT_OK && !cv->write_failed && k < cv->n_kept; k++) {
         size_t nf;
@@ -825,6 +878,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     {
         ft_check_counts cc = cv.cc;
         stats->tables = cv.n;
+        stats->checked = cv.n_checked;
         stats->passed = cc.passed;
         stats->failed = cc.failed;
         stats->seconds = ft_now() - t0;
@@ -839,12 +893,17 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
                     o->input, stats->t_read, stats->t_tables,
                     stats->t_normalize, stats->t_validate, stats->t_write,
                     stats->seconds);
-        if (!o->quiet)
+        if (!o->quiet) {
+            char checked[64] = "";
+            if (cv.n > 0)
+                snprintf(checked, sizeof checked, " (%zu checked, %zu not)",
+                         cv.n_checked, cv.n - cv.n_checked);
             fprintf(stderr,
-                    "fiscaltab: %s: %zu tables from %d pages, checks %zu "
+                    "fiscaltab: %s: %zu tables from %d pages%s, checks %zu "
                     "passed %zu failed, %.2fs -> %s/%s.xlsx\n",
-                    o->input, stats->tables, stats->pages, cc.passed,
-                    cc.failed, stats->seconds, o->outdir, stem);
+                    o->input, stats->tables, stats->pages, checked,
+                    cc.passed, cc.failed, stats->seconds, o->outdir, stem);
+        }
         for (i = 0; !o->quiet && i < cv.n_shown; i++)
             fprintf(stderr, "fiscaltab: check failed: %s\n", cv.shown[i]);
         rc = cc.failed ? FT_EXIT_CHECKS : FT_EXIT_OK;

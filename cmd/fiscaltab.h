@@ -38,6 +38,7 @@ typedef struct ft_convert_opts {
 typedef struct ft_convert_stats {
     int pages_total, pages, pages_failed;
     size_t tables, numbers, duplicates, passed, failed;
+    size_t checked;         /* tables some check reached */
     double seconds;
     /* where the time went (FT_TIMING=1 prints it): reading pages (text
      * and rules), tables (layout, grids, stitching), normalizing,

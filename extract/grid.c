@@ -780,6 +780,25 @@ shared_starts(const grid_work *w, const size_t *first, size_t a, size_t b,
     return n;
 }
 
+/* 1 when the horizontal rule at y covers missing_rule_share of some
+ * column's width: a row's rule, not a stroke inside one cell (a word
+ * underlined in a long 說明 text). */
+static int
+cuts_a_column(const grid_work *w, double y)
+{
+    size_t c;
+    if (w->cols.n < 2)
+        return 1;
+    for (c = 0; c + 1 < w->cols.n; c++) {
+        double x0 = w->cols.v[c], x1 = w->cols.v[c + 1];
+        if (coverage(w->rules, w->n_rules, 'h', y, x0, x1,
+                     w->set->snap_tolerance) >=
+            w->set->missing_rule_share * (x1 - x0))
+            return 1;
+    }
+    return 0;
+}
+
 /* Rows: horizontal rules cut the region into slots; inside a slot, text
  * lines are rows of their own unless they wrap the row above. Row bands
  * are compacted into w->bands. */
@@ -831,7 +850,7 @@ find_rows(grid_work *w)
     for (k = 0; k < w->hy.n; k++)
         if (w->hy.v[k] > y_top + set->edge_tolerance &&
             w->hy.v[k] < y_bot - set->edge_tolerance &&
-            !dvec_push(&base, w->hy.v[k]))
+            cuts_a_column(w, w->hy.v[k]) && !dvec_push(&base, w->hy.v[k]))
             goto done;
     dvec_cluster(&base, set->snap_tolerance);
     w->h_ruled = base.n > 2;

@@ -2,10 +2,15 @@
  * stitch.c - tables that run over a page break become one table.
  *
  * The first table of a page continues the last table of the page before
- * when it has no title of its own and the same number of columns. When
- * it starts with a copy of the header rows, the copy is dropped.
+ * when it has no title of its own and the same number of columns, or
+ * when it repeats the title and the whole header over the same columns.
+ * When it starts with a copy of the header rows, the copy is dropped.
+ * A table printed across two facing pages (the row labels on the left,
+ * more columns of figures for the same rows on the right) is joined
+ * side by side.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -291,6 +296,204 @@ own_header(const ft_table *prev, const ft_table *next)
     return 0;
 }
 
+/* 1 when a and b are both NULL or print the same. */
+static int
+same_text(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* 1 when next is prev's next page printed again under the same title:
+ * same title, label, entity and unit, the same columns, and a header
+ * that repeats prev's whole (budgets that reprint the table's head on
+ * every page, as Traditional-character budgets do). Another table of
+ * the same name for another unit names another entity. */
+static int
+repeats_title(const ft_table *prev, const ft_table *next)
+{
+    return prev->title && next->title && same_text(prev->title, next->title) &&
+           same_text(prev->label, next->label) &&
+           same_text(prev->entity, next->entity) &&
+           (!next->unit || same_text(prev->unit, next->unit)) &&
+           prev->page_last == next->page_first - 1 &&
+           prev->n_cols == next->n_cols && prev->n_header_rows > 0 &&
+           next->n_rows > prev->n_header_rows &&
+           repeated_header(prev, next) == prev->n_header_rows;
+}
+
+/* 1 when cell text x is a figure or a blank mark ("-", "－", "—"). */
+static int
+figure_or_blank(const char *x)
+{
+    const char *p = x;
+    while (*p == '-' || !strncmp(p, "－", 3) || !strncmp(p, "—", 3))
+        p += *p == '-' ? 1 : 3;
+    return !*p || ft_is_figure(x);
+}
+
+/* 1 when t's body holds figures and nothing else (no row labels), and
+ * at least one figure. */
+static int
+figures_only(const ft_table *t)
+{
+    int r, c, any = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++)
+        for (c = 0; c < t->n_cols; c++) {
+            const char *x = FT_CELL(t, r, c)->text;
+            if (!x)
+                continue;
+            if (!figure_or_blank(x))
+                return 0;
+            any |= ft_is_figure(x);
+        }
+    return any;
+}
+
+/* 1 when title s ends with 表: a Chinese title that is whole. */
+static int
+whole_title(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 3 && strcmp(s + n - 3, "表") == 0;
+}
+
+/* 1 when next is the right-hand page of a table printed across two
+ * facing pages: on the page after, with no title of its own (none, the
+ * same, or the end of a title the left-hand page breaks off), as many
+ * body rows, and its body all figures (the row labels are on the
+ * left-hand page, which has some). */
+static int
+facing_page(const ft_table *prev, const ft_table *next)
+{
+    int body = prev->n_rows - prev->n_header_rows;
+    int titled = next->title && !same_text(prev->title, next->title) &&
+                 !(prev->title && !whole_title(prev->title) &&
+                   whole_title(next->title));
+    return !titled && prev->page_last == next->page_first - 1 && body > 0 &&
+           next->n_rows - next->n_header_rows == body && !figures_only(prev) &&
+           figures_only(next);
+}
+
+/* 1 when column c of t holds nothing at all (no text, no span). */
+static int
+empty_column(const ft_table *t, int c)
+{
+    int r;
+    for (r = 0; r < t->n_rows; r++) {
+        const ft_cell *x = FT_CELL(t, r, c);
+        if (x->text || x->covered || x->colspan > 1)
+            return 0;
+    }
+    return 1;
+}
+
+/* Copies t's cells into the grid g (h header rows, then the body;
+ * width w) at column off, moving the text. A header shorter than h is
+ * set at the top, its last row's cells reaching down to the body. */
+static void
+place_half(ft_cell *g, int h, int w, ft_table *t, int off, const int *keep)
+{
+    int r, c, j = 0, th = t->n_header_rows;
+    for (c = 0; c < t->n_cols; c++) {
+        if (!keep[c])
+            continue;
+        for (r = 0; r < t->n_rows; r++) {
+            int to = r < th ? r : r - th + h;
+            ft_cell *x = FT_CELL(t, r, c);
+            g[(size_t)to * (size_t)w + (size_t)(off + j)] = *x;
+            x->text = NULL;
+        }
+        for (r = th; r < h; r++) {
+            ft_cell *x = &g[(size_t)r * (size_t)w + (size_t)(off + j)];
+            *x = g[(size_t)(th - 1) * (size_t)w + (size_t)(off + j)];
+            x->text = NULL;
+            x->covered = 1;
+            x->rowspan = x->colspan = 1;
+        }
+        j++;
+    }
+    /* the anchors that ended on the short header's last row go down */
+    for (r = 0; r < th && th < h; r++)
+        for (c = 0; c < j; c++) {
+            ft_cell *x = &g[(size_t)r * (size_t)w + (size_t)(off + c)];
+            int span = x->rowspan > 0 ? x->rowspan : 1;
+            if (!x->covered && r + span == th)
+                x->rowspan = span + h - th;
+        }
+}
+
+/* Joins next, the right-hand page of prev (facing_page), to its right:
+ * one row per row, the header as deep as the deeper one, next's empty
+ * columns left out. A title the left-hand page breaks off (no 表 at
+ * its end) goes on with the right-hand page's. */
+static ft_status
+append_facing(ft_table *prev, ft_table *next)
+{
+    int h = prev->n_header_rows > next->n_header_rows ? prev->n_header_rows
+                                                      : next->n_header_rows;
+    int body = prev->n_rows - prev->n_header_rows, c, wn = 0, w, rows;
+    int *keep_p = malloc(((size_t)prev->n_cols + 1) * sizeof *keep_p);
+    int *keep_n = malloc(((size_t)next->n_cols + 1) * sizeof *keep_n);
+    ft_cell *g;
+    if (!keep_p || !keep_n) {
+        free(keep_p);
+        free(keep_n);
+        return FT_ERR_NOMEM;
+    }
+    for (c = 0; c < prev->n_cols; c++)
+        keep_p[c] = 1;
+    for (c = 0; c < next->n_cols; c++)
+        wn += keep_n[c] = !empty_column(next, c);
+    w = prev->n_cols + wn;
+    rows = h + body;
+    g = calloc((size_t)rows * (size_t)w, sizeof *g);
+    if (!g) {
+        free(keep_p);
+        free(keep_n);
+        return FT_ERR_NOMEM;
+    }
+    place_half(g, h, w, prev, 0, keep_p);
+    place_half(g, h, w, next, prev->n_cols, keep_n);
+    free(keep_p);
+    free(keep_n);
+    if (prev->title && next->title && strcmp(prev->title, next->title) &&
+        !whole_title(prev->title)) {
+        size_t len = strlen(prev->title) + strlen(next->title) + 1;
+        char *joined = malloc(len);
+        if (!joined) {
+            free(g);
+            return FT_ERR_NOMEM;
+        }
+        snprintf(joined, len, "%s%s", prev->title, next->title);
+        free(prev->title);
+        prev->title = joined;
+    }
+#define TAKE(f)                                                               \
+    if (!prev->f) {                                                           \
+        prev->f = next->f;                                                    \
+        next->f = NULL;                                                       \
+    }
+    TAKE(unit)
+    TAKE(entity)
+    TAKE(label)
+    TAKE(note)
+#undef TAKE
+    for (c = 0; c < prev->n_rows * prev->n_cols; c++)
+        free(prev->cells[c].text);
+    free(prev->cells);
+    prev->cells = g;
+    prev->n_rows = rows;
+    prev->n_cols = w;
+    prev->n_header_rows = h;
+    prev->ruled = prev->ruled && next->ruled;
+    prev->page_last = next->page_last;
+    prev->box = next->box;
+    free(prev->col_x); /* edges on two pages: none to match a page by */
+    prev->col_x = NULL;
+    prev->facing_pages++;
+    return FT_OK;
+}
+
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
@@ -304,7 +507,13 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
     if (page->n > 0 && doc->n > 0) {
         ft_table *prev = &doc->items[doc->n - 1];
         ft_table *next = &page->items[0];
-        if (!next->title && !next->label && next->n_rows > 0 &&
+        if (facing_page(prev, next)) {
+            st = append_facing(prev, next);
+            if (st != FT_OK)
+                return st;
+            ft_table_clear(next);
+            i = 1;
+        } else if (!next->title && !next->label && next->n_rows > 0 &&
             prev->page_last == next->page_first - 1 &&
             (prev->n_rows == 0 || (prev->n_rows <= prev->n_header_rows &&
                                    prev->n_cols != next->n_cols))) {
@@ -345,10 +554,11 @@ ft_tables_stitch(ft_table_list *doc, ft_table_list *page)
             } else {
                 free(map);
             }
-        } else if (!next->title && !next->label &&
-                   prev->page_last == next->page_first - 1 &&
-                   prev->n_cols == next->n_cols &&
-                   !own_header(prev, next)) {
+        } else if (repeats_title(prev, next) ||
+                   (!next->title && !next->label &&
+                    prev->page_last == next->page_first - 1 &&
+                    prev->n_cols == next->n_cols &&
+                    !own_header(prev, next))) {
             int drop = repeated_header(prev, next);
             st = append_rows(prev, next, drop);
             if (st != FT_OK)

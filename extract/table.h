@@ -145,6 +145,7 @@ typedef struct ft_table {
     int n_header_rows;
     int ruled;          /* 1 when the grid came from ruling lines */
     int dropped_header_rows; /* repeated header rows dropped on stitching */
+    int facing_pages;   /* right-hand pages joined side by side */
     ft_cell *cells;     /* n_rows * n_cols, row-major */
     double *col_x;      /* n_cols + 1 column edges on page_last, or NULL */
     ft_box box;         /* on page_last */

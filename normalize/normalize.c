@@ -237,9 +237,9 @@ header_names_code(const ft_table *t, int c)
 {
     static const char *const exact[] = {"类", "款", "项", "類", "項",
                                         "目", "節", "科目", "科目代码"};
-    int r;
+    int r, leaf = 1;
     size_t k;
-    for (r = 0; r < t->n_header_rows; r++) {
+    for (r = t->n_header_rows - 1; r >= 0; r--) {
         const ft_cell *cell = ft_table_anchor(t, r, c);
         if (!cell->text || cell->colspan > 3)
             continue;
@@ -248,9 +248,12 @@ header_names_code(const ft_table *t, int c)
             strstr(cell->text, "序号") || strstr(cell->text, "序號") ||
             strstr(cell->text, "编号") || strstr(cell->text, "編號"))
             return 1;
-        for (k = 0; k < sizeof exact / sizeof *exact; k++)
+        /* a bare 科目 or 款 names the column under it only when no
+         * label of its own (名稱) is printed below it */
+        for (k = 0; leaf && k < sizeof exact / sizeof *exact; k++)
             if (strcmp(cell->text, exact[k]) == 0)
                 return 1;
+        leaf = 0;
     }
     return 0;
 }

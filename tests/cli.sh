@@ -68,10 +68,25 @@ expect_rc 1 "$FT" convert fixtures/bad-sums.pdf -o "$O"
 expect_err "checks 44 passed 2 failed"
 expect_err "fiscaltab: check failed: sheet '01 2023年一般公共预算支出预算表（不含上年结转）': C6: row total"
 
+# --- a document none of whose tables could be checked says so, even
+# with -q, in the log (each table and the whole), and still exits 0
+expect_rc 0 "$FT" convert -q fixtures/borderless-forms.pdf -o "$O/u"
+expect_err "fiscaltab: warning: fixtures/borderless-forms.pdf: none of its 2 tables could be checked: its numbers are converted but not verified"
+[ "$(grep -c '"rule":"unchecked"' "$O/u/borderless-forms.log.jsonl")" -eq 2 ] &&
+    grep -q '"page":0,"table":null,.*"rule":"nothing_checked"' \
+        "$O/u/borderless-forms.log.jsonl" && ok ||
+    bad "unchecked tables not logged"
+rm -rf "$O/b1"
+expect_rc 0 "$FT" batch fixtures/borderless-forms.pdf fixtures/unruled.pdf -o "$O/b1"
+expect_err "2 files, 2 converted, 0 with failed checks, 1 with tables none of which could be checked, 0 failed"
+grep -q '"path":"borderless-forms.pdf",.*"tables":2,"tables_checked":0,' "$O/b1/batch.jsonl" &&
+    grep -q '"path":"unruled.pdf",.*"tables":1,"tables_checked":1,' "$O/b1/batch.jsonl" &&
+    ok || bad "batch.jsonl tables_checked"
+
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
 [ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"
-expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 18 pages"
+expect_err "fiscaltab: fixtures/seed-budget.pdf: 13 tables from 18 pages (9 checked, 4 not), checks"
 [ -s "$O/a/seed-budget.xlsx" ] && [ -s "$O/a/seed-budget.log.jsonl" ] && ok ||
     bad "xlsx or log missing"
 n=$(ls "$O/a/seed-budget" | grep -c '\.csv$')
@@ -147,7 +162,7 @@ echo "not a pdf" >"$B/in/bad/text.pdf"
 : >"$B/in/bad/empty.pdf"
 ln -s "$(pwd)/fixtures" "$B/in/link"
 expect_rc 6 "$FT" batch "$B/in" -o "$B/out" -j 2
-expect_err "fiscaltab batch: 7 files, 3 converted, 1 with failed checks, 4 failed, 20 pages"
+expect_err "fiscaltab batch: 7 files, 3 converted, 1 with failed checks, 0 with tables none of which could be checked, 4 failed, 20 pages"
 expect_err "fiscaltab: failed: bad/locked.pdf: encrypted, a password is needed"
 [ "$(wc -l <"$B/out/batch.jsonl")" -eq 7 ] && ok || bad "batch.jsonl lines"
 grep -q '"path":"bad/empty.pdf".*"status":"failed","exit":3,"error":"not a readable PDF: the file is empty"' "$B/out/batch.jsonl" && ok || bad "empty.pdf record"

@@ -16,6 +16,11 @@
 #include "../normalize/normalize.h"
 #include "validate.h"
 
+/* A total's label is no longer than this (code points). */
+#define TOTAL_LABEL_MAX 16
+/* Levels of an outline numbered per level (款 項 目 節). */
+#define MAX_LEVELS 6
+
 /*****************************************************************************
  * Private functions
  *****************************************************************************/
@@ -105,11 +110,87 @@ folded(const ft_table *t, int r, int c)
     return a->text ? ft_text_fold(a->text) : NULL;
 }
 
-/* 1 when folded label s names a total (合计, 总计, 小计 not included). */
+/* 1 when folded label s names a total (合计, 总计, 合計, 總計; 小计 not
+ * included): a short label, not a sentence of a 說明 column that
+ * mentions one. */
 static int
 is_total_label(const char *s)
 {
-    return s && (strstr(s, "合计") || strstr(s, "总计"));
+    uint32_t cp[TOTAL_LABEL_MAX + 1];
+    if (!s || !(strstr(s, "合计") || strstr(s, "总计") || strstr(s, "合計") ||
+                strstr(s, "總計")))
+        return 0;
+    return ft_code_points(s, cp, TOTAL_LABEL_MAX + 1) <= TOTAL_LABEL_MAX &&
+           !strstr(s, "，") && !strstr(s, "。") && !strstr(s, ",");
+}
+
+/* 1 when folded s names a subtotal (小计, 小計). */
+static int
+is_subtotal_label(const char *s)
+{
+    return s && (strstr(s, "小计") || strstr(s, "小計"));
+}
+
+/* 1 when the body of column c holds ordinals (1 to 3 digits, "01" and
+ * "001" as Traditional budgets print them) and blanks, 0 when it holds
+ * nothing, -1 when it holds anything else. */
+static int
+ordinal_column(const ft_table *t, int c)
+{
+    int r, any = 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++) {
+        const ft_cell *x = FT_CELL(t, r, c);
+        size_t n;
+        if (x->covered || !x->text)
+            continue;
+        n = strspn(x->text, "0123456789");
+        if (n == 0 || n > 3 || x->text[n])
+            return -1;
+        any = 1;
+    }
+    return any;
+}
+
+/* 1 when the lowest header cell over column c names a level of an
+ * outline numbered per level (款 項 目 節). */
+static int
+names_level(const ft_table *t, int c)
+{
+    static const char *const names[] = {"款", "項", "项", "目", "節", "节"};
+    const ft_cell *a;
+    size_t k;
+    if (t->n_header_rows == 0)
+        return 0;
+    a = ft_table_anchor(t, t->n_header_rows - 1, c);
+    for (k = 0; a->text && k < sizeof names / sizeof *names; k++)
+        if (strcmp(a->text, names[k]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The columns in [c0, c1) of an outline numbered per level: two or more
+ * neighbouring columns headed 款 項 目 節 that hold ordinals (a level
+ * no row uses may stay empty), each
+ * numbering its level afresh (款 1, its 項 1 2 3, ...) as Traditional
+ * budgets print them, with no 类 column of codes before them (the
+ * mainland's 类 | 款 | 项 are parts of one code). Returns how many,
+ * their columns in cols. */
+static int
+level_columns(const ft_table *t, int c0, int c1, int *cols)
+{
+    int c, n = 0, filled = 0, o;
+    for (c = c0; c < c1 && n < MAX_LEVELS; c++) {
+        if (names_level(t, c) && (o = ordinal_column(t, c)) >= 0 &&
+            (n == 0 || cols[n - 1] == c - 1)) {
+            if (n == 0 && c > c0 && ft_column_is_code(t, c - 1))
+                return 0;
+            cols[n++] = c;
+            filled += o;
+        } else if (n > 0) {
+            break;
+        }
+    }
+    return n >= 1 && filled > 0 ? n : 0;
 }
 
 /* 1 when s starts with a Chinese list number ("一、", "十二、"). */
@@ -129,6 +210,88 @@ is_numbered(const char *s)
         n++;
     }
     return n > 0 && strncmp(p, "、", 3) == 0;
+}
+
+/* Reports, on each body row, that the amount in column c equals the sum
+ * of columns parts[0..np). */
+static ft_status
+report_rows(const ft_table *t, int index, int c, const int *parts, int np,
+            const char *what, ft_log *log)
+{
+    int r, i;
+    ft_status st = FT_OK;
+    for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+        int prec = 0, has = 0;
+        double total = val(t, r, c, &prec, &has), sum = 0;
+        for (i = 0; i < np; i++)
+            sum += val(t, r, parts[i], &prec, &has);
+        if (has)
+            st = report(log, t, index, r, c, "row_total", sum, total, prec,
+                        np, what);
+    }
+    return st;
+}
+
+/* Row totals of a total column c with its parts on its left, back to the
+ * block's start [c0, c) or an earlier total: each 小計 stands for the
+ * columns between it and the 小計 before it (and is checked against
+ * them), 其中 columns are left out, and the total equals the 小計s and
+ * the columns after the last one (經常支出 人事費 … 小計 | 資本支出 …
+ * 小計 | 合計). */
+static ft_status
+totals_on_left(const ft_table *t, int index, int c0, int c, const char *lab,
+               ft_log *log)
+{
+    int k, start = c0, parts[64], np = 0, seg[64], ns = 0;
+    ft_status st = FT_OK;
+    char what[160];
+    for (k = c - 1; k >= c0; k--) {
+        char *kl = ft_column_label(t, k), *leaf, *f;
+        int stop;
+        if (!kl)
+            return FT_ERR_NOMEM;
+        leaf = strrchr(kl, '/');
+        f = ft_text_fold(leaf ? leaf + 1 : kl);
+        stop = is_total_label(f);
+        free(f);
+        free(kl);
+        if (stop) {
+            start = k + 1;
+            break;
+        }
+    }
+    for (k = start; k < c && st == FT_OK; k++) {
+        char *kl, *leaf, *f;
+        int sub, subset;
+        if (!is_numeric_col(t, k))
+            continue;
+        kl = ft_column_label(t, k);
+        if (!kl)
+            return FT_ERR_NOMEM;
+        leaf = strrchr(kl, '/');
+        f = ft_text_fold(leaf ? leaf + 1 : kl);
+        sub = is_subtotal_label(f);
+        subset = f && strstr(f, "其中") != NULL;
+        free(f);
+        if (sub) {
+            if (ns >= 2) {
+                snprintf(what, sizeof what, "row total (%s)", kl);
+                st = report_rows(t, index, k, seg, ns, what, log);
+            }
+            ns = 0;
+            if (np < 64)
+                parts[np++] = k;
+        } else if (!subset && ns < 64) {
+            seg[ns++] = k;
+        }
+        free(kl);
+    }
+    for (k = 0; k < ns && np < 64; k++)
+        parts[np++] = seg[k];
+    if (st != FT_OK || np < 2)
+        return st;
+    snprintf(what, sizeof what, "row total (%s)", lab);
+    return report_rows(t, index, c, parts, np, what, log);
 }
 
 /* Row checks for one block of columns [c0, c1). */
@@ -213,7 +376,7 @@ row_totals(const ft_table *t, int index, int c0, int c1, ft_log *log)
                 if (!li)
                     continue;
                 slash = strrchr(li, '/');
-                if (slash && strstr(slash, "小计")) {
+                if (slash && is_subtotal_label(slash)) {
                     size_t gl = (size_t)(slash - li);
                     for (j = 0; j < np; j++) {
                         char *lj;
@@ -233,7 +396,11 @@ row_totals(const ft_table *t, int index, int c0, int c1, ft_log *log)
             np = j;
         }
         if (np < 2) {
-            /* a total over one column is a label, not a sum to check */
+            /* nothing to its right: a total set after its parts, as
+             * Traditional budgets print 合計 last; else a total over one
+             * column is a label, not a sum to check */
+            if (plen == 0)
+                st = totals_on_left(t, index, c0, c, lab, log);
             free(lab);
             continue;
         }
@@ -266,8 +433,8 @@ row_codes(const ft_table *t, int c0, int c1, char **codes)
             code_cols[nk++] = c;
     for (r = 0; r < t->n_rows; r++)
         codes[r] = NULL;
-    if (nk == 0)
-        return;
+    if (nk == 0 || level_columns(t, c0, c1, code_cols) > 0)
+        return; /* none, or ordinals of an outline: not codes */
     for (r = t->n_header_rows; r < t->n_rows; r++) {
         char buf[32] = "";
         int k, any = 0;
@@ -324,6 +491,45 @@ misread_code(const ft_table *t, int r, int c0, int c1)
     return -1;
 }
 
+/* The level of each body row in an outline numbered per level (the
+ * first of the level columns it fills; -1 for none, as a row that only
+ * names a function between two levels) into lev, and its place
+ * ("款6 項1 目2") into path. Returns the top level found, -1 when the
+ * block has no such outline, -2 when out of memory. */
+static int
+outline_levels(const ft_table *t, int c0, int c1, int *lev, char **path)
+{
+    int cols[MAX_LEVELS], n = level_columns(t, c0, c1, cols), r, k, top = -1;
+    const char *cur[MAX_LEVELS] = {0};
+    for (r = 0; r < t->n_rows; r++)
+        lev[r] = -1;
+    for (r = t->n_header_rows; n > 0 && r < t->n_rows; r++) {
+        char buf[128] = "";
+        for (k = 0; k < n && lev[r] < 0; k++)
+            if (!FT_CELL(t, r, cols[k])->covered &&
+                FT_CELL(t, r, cols[k])->text)
+                lev[r] = k;
+        if (lev[r] < 0)
+            continue;
+        for (k = lev[r]; k < n; k++)
+            cur[k] = FT_CELL(t, r, cols[k])->text; /* deeper ones end */
+        for (k = 0; k <= lev[r]; k++) {
+            const ft_cell *h = ft_table_anchor(t, t->n_header_rows - 1,
+                                               cols[k]);
+            size_t len = strlen(buf);
+            if (cur[k])
+                snprintf(buf + len, sizeof buf - len, "%s%s%s",
+                         len ? " " : "", h->text, cur[k]);
+        }
+        path[r] = strdup(buf);
+        if (!path[r])
+            return -2;
+        if (top < 0 || lev[r] < top)
+            top = lev[r];
+    }
+    return top;
+}
+
 /* Hierarchy and column-total checks for one block. */
 static ft_status
 column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
@@ -332,16 +538,25 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     char **labels = calloc((size_t)t->n_rows + 1, sizeof *labels);
     unsigned char *group = calloc((size_t)t->n_rows + 1, 1);
     int *level = calloc((size_t)t->n_rows + 1, sizeof *level);
-    int r, c, k, lab_col = -1, econ = 0, first_num = -1;
+    int *olev = malloc(((size_t)t->n_rows + 1) * sizeof *olev);
+    char **opath = calloc((size_t)t->n_rows + 1, sizeof *opath);
+    int r, c, k, lab_col = -1, econ = 0, first_num = -1, otop = -1;
     ft_status st = FT_OK;
-    if (!codes || !labels || !group || !level) {
+    if (!codes || !labels || !group || !level || !olev || !opath) {
         free(codes);
         free(labels);
         free(group);
         free(level);
+        free(olev);
+        free(opath);
         return FT_ERR_NOMEM;
     }
     row_codes(t, c0, c1, codes);
+    otop = outline_levels(t, c0, c1, olev, opath);
+    if (otop == -2) {
+        st = FT_ERR_NOMEM;
+        otop = -1;
+    }
     {
         /* outlines are checked in economic-class tables only: other
          * lists (procurement) nest and wrap too freely to sum safely */
@@ -442,6 +657,42 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
             st = report(log, t, index, r, c, "group_total", sum, total, prec,
                         n, what);
         }
+        /* outline numbered per level: a row equals the rows of the next
+         * level under it, once a row of its level or above (or a total)
+         * closes it; one still open at the table's end may go on past
+         * it and is left alone */
+        for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
+            int prec = 0, has = 0, n = 0, has_total = 0, next = 99, closed = 0;
+            double sum = 0, total;
+            char what[160];
+            if (olev[r] < 0)
+                continue;
+            for (k = r + 1; k < t->n_rows && !closed; k++) {
+                if (olev[k] < 0 && is_total_label(labels[k]))
+                    closed = 1;
+                else if (olev[k] >= 0 && olev[k] <= olev[r])
+                    closed = 1;
+                else if (olev[k] > olev[r] && olev[k] < next)
+                    next = olev[k];
+            }
+            if (next == 99 || !closed)
+                continue;
+            total = val(t, r, c, &prec, &has_total);
+            for (k = r + 1; k < t->n_rows; k++) {
+                if ((olev[k] < 0 && is_total_label(labels[k])) ||
+                    (olev[k] >= 0 && olev[k] <= olev[r]))
+                    break;
+                if (olev[k] == next) {
+                    sum += val(t, k, c, &prec, &has);
+                    n++;
+                }
+            }
+            if (n == 0 || (!has && !has_total))
+                continue;
+            snprintf(what, sizeof what, "%s", opath[r] ? opath[r] : "");
+            st = report(log, t, index, r, c, "code_hierarchy", sum, total,
+                        prec, n, what);
+        }
         /* code hierarchy */
         for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++) {
             size_t len;
@@ -510,7 +761,8 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
             any_top = 0;
             for (k = t->n_header_rows; k < t->n_rows; k++)
                 if ((codes[k] && strlen(codes[k]) == 3) ||
-                    (!codes[k] && is_numbered(labels[k])))
+                    (!codes[k] && is_numbered(labels[k])) ||
+                    (otop >= 0 && olev[k] == otop))
                     any_top = 1;
             top_first = 1;
             for (k = t->n_header_rows; k < r; k++)
@@ -523,8 +775,8 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
                 if (codes[k])
                     part = strlen(codes[k]) == 3;
                 else
-                    part = 0;
-                if (!part && !codes[k] && is_numbered(labels[k]) &&
+                    part = otop >= 0 && olev[k] == otop;
+                if (!part && !codes[k] && otop < 0 && is_numbered(labels[k]) &&
                     (top_first ? k > r : k < r)) {
                     /* stop at an earlier total */
                     int j, blocked = 0;
@@ -554,11 +806,14 @@ column_checks(const ft_table *t, int index, int c0, int c1, ft_log *log)
     for (r = 0; r < t->n_rows; r++) {
         free(codes[r]);
         free(labels[r]);
+        free(opath[r]);
     }
     free(codes);
     free(labels);
     free(group);
     free(level);
+    free(olev);
+    free(opath);
     return st;
 }
 

@@ -35,6 +35,7 @@ typedef struct ft_sheet_info {
     const char *sheet;      /* its sheet name */
     const char *kind;       /* ft_table_kind(), or NULL */
     size_t passed, failed;  /* its checks */
+    size_t numbers;         /* its amounts */
 } ft_sheet_info;
 
 /* Starts the workbook for path. */

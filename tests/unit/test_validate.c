@@ -13,13 +13,24 @@
 /* Builds a normalized table from rows of '|'-separated cells; row 0 is
  * the header. */
 static void
+build_h(ft_table *t, const char *const *rows, int nr, int nc, int h);
+
+static void
 build(ft_table *t, const char *const *rows, int nr, int nc)
+{
+    build_h(t, rows, nr, nc, 1);
+}
+
+/* As build, with h header rows; a header cell "<" is covered by the one
+ * on its left (a label spanning columns). */
+static void
+build_h(ft_table *t, const char *const *rows, int nr, int nc, int h)
 {
     int r, c;
     memset(t, 0, sizeof *t);
     t->n_rows = nr;
     t->n_cols = nc;
-    t->n_header_rows = 1;
+    t->n_header_rows = h;
     t->cells = calloc((size_t)nr * (size_t)nc, sizeof *t->cells);
     for (r = 0; r < nr; r++) {
         const char *p = rows[r];
@@ -35,6 +46,15 @@ build(ft_table *t, const char *const *rows, int nr, int nc)
                 cell->text[n] = 0;
             }
             p = bar ? bar + 1 : p + n;
+            if (r < h && cell->text && !strcmp(cell->text, "<")) {
+                ft_cell *a = cell - 1;
+                while (a->covered)
+                    a--;
+                a->colspan++;
+                free(cell->text);
+                cell->text = NULL;
+                cell->covered = 1;
+            }
         }
     }
     ft_normalize_table(t, NULL, NULL);
@@ -539,6 +559,113 @@ test_log_utf8(void)
     ft_log_clear(&log);
 }
 
+/* An outline numbered per level (款 項 目 節, as Traditional budgets
+ * print it): a row equals the rows of the next level under it, 合計 the
+ * rows of the top level; a group still open at the table's end is left
+ * alone (it may go on on the next page); rows that only name a function
+ * between levels are not parts. */
+static void
+test_numbered_outline(void)
+{
+    static const char *const rows[] = {
+        "款|項|目|節|名稱|本年度預算數",
+        "||||合計|1,500",
+        "1||||監察院主管|1,000",
+        "|1|||監察院|600",
+        "||||監察支出|600",
+        "||1||一般行政|600",
+        "|||1|行政管理|450",
+        "|||2|其他設備|150",
+        "|2|||審計部|400",
+        "||1||一般行政|400",
+        "2||||審計部主管|500",
+        "|1|||臺北市審計處|300",
+    };
+    ft_table t;
+    ft_log log = {0};
+    ft_check_counts cc;
+    const ft_entry *e;
+    build(&t, rows, 12, 6);
+    ft_validate_table(&t, 0, &log);
+    ft_log_count(&log, &cc);
+    CHECK(cc.failed == 0, "a consistent outline has no failure, got %zu",
+          cc.failed);
+    e = entry_at(&log, "code_hierarchy", 2, 5);
+    CHECK(e && e->status == FT_PASS && e->expected == 1000,
+          "款1 = its 項 1 and 2 at F3");
+    CHECK(e && strstr(e->message, "款1"), "the place is named: %s",
+          e ? e->message : "(none)");
+    e = entry_at(&log, "code_hierarchy", 5, 5);
+    CHECK(e && e->status == FT_PASS && e->expected == 600,
+          "目1 = its 節 at F6 (監察支出 between 項 and 目 is no part)");
+    e = entry_at(&log, "column_total", 1, 5);
+    CHECK(e && e->status == FT_PASS && e->expected == 1500,
+          "合計 = the 款 rows at F2");
+    CHECK(entry_at(&log, "code_hierarchy", 10, 5) == NULL,
+          "款2, open at the table's end, is not checked");
+    ft_log_clear(&log);
+    /* a changed digit: 450 -> 480 */
+    free(FT_CELL(&t, 6, 5)->text);
+    FT_CELL(&t, 6, 5)->text = strdup("480");
+    FT_CELL(&t, 6, 5)->value = 480;
+    ft_validate_table(&t, 0, &log);
+    ft_log_count(&log, &cc);
+    e = entry_at(&log, "code_hierarchy", 5, 5);
+    CHECK(e && e->status == FT_FAIL && e->expected == 630,
+          "目1 fails at F6: its 節 sum to 630");
+    CHECK(cc.failed == 1, "exactly one failure, got %zu", cc.failed);
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
+/* A total set after its parts (合計 last, as Traditional budgets print
+ * it): each 小計 stands for the columns since the one before and is
+ * checked against them; the total equals the 小計s and what follows the
+ * last one. A 科目 spanning 款 and 名稱 names no code over 名稱: the
+ * names are the row labels, and 合計 among them is the total row. */
+static void
+test_totals_on_left(void)
+{
+    static const char *const rows[] = {
+        "科目|<|經常支出|<|<|資本支出|<|<|對外之捐助|合計",
+        "款|名稱|人事費|業務費|小計|設備|獎補助費|小計||",
+        "|合計|100|50|150|30|20|50|5|205",
+        "1|監察院|60|30|90|10|-|10|5|105",
+        "2|審計部|40|20|60|20|20|40|-|100",
+    };
+    ft_table t;
+    ft_log log = {0};
+    ft_check_counts cc;
+    const ft_entry *e;
+    build_h(&t, rows, 5, 10, 2);
+    ft_validate_table(&t, 0, &log);
+    ft_log_count(&log, &cc);
+    CHECK(cc.failed == 0, "a consistent table has no failure, got %zu",
+          cc.failed);
+    e = entry_at(&log, "row_total", 3, 9);
+    CHECK(e && e->status == FT_PASS && e->expected == 105,
+          "合計 = 小計 + 小計 + 對外之捐助 at J4");
+    e = entry_at(&log, "row_total", 3, 4);
+    CHECK(e && e->status == FT_PASS && e->expected == 90,
+          "經常支出 小計 = 人事費 + 業務費 at E4");
+    e = entry_at(&log, "column_total", 2, 2);
+    CHECK(e && e->status == FT_PASS && e->expected == 100,
+          "合計 row = the 款 rows at C3");
+    ft_log_clear(&log);
+    /* a changed digit: 業務費 30 -> 38 */
+    free(FT_CELL(&t, 3, 3)->text);
+    FT_CELL(&t, 3, 3)->text = strdup("38");
+    FT_CELL(&t, 3, 3)->value = 38;
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "row_total", 3, 4);
+    CHECK(e && e->status == FT_FAIL && e->expected == 98,
+          "小計 fails at E4: its parts sum to 98");
+    e = entry_at(&log, "row_total", 3, 9);
+    CHECK(e && e->status == FT_PASS, "合計 still equals the 小計s at J4");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
 int
 main(void)
 {
@@ -553,6 +680,8 @@ main(void)
     test_entity_totals();
     test_point_at_misread();
     test_narrative_tables();
+    test_numbered_outline();
+    test_totals_on_left();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
     ft_cell_name(11, 27, name);
