@@ -46,7 +46,15 @@ on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
                                  NULL, msg);
         return;
     }
-    if (ev->flags & FT_NUM_SCI) {
+    if (ev->flags & FT_NUM_DATE) {
+        char *lab = ft_column_label(t, ev->col);
+        rule = "date_text";
+        snprintf(msg, sizeof msg,
+                 "\"%s\" under %.100s, a date column, kept as printed "
+                 "text, not an amount",
+                 ev->printed, lab ? lab : "a date header");
+        free(lab);
+    } else if (ev->flags & FT_NUM_SCI) {
         rule = "scientific_notation";
         snprintf(msg, sizeof msg,
                  "\"%s\" is scientific notation; rounded to the column's "
@@ -73,8 +81,10 @@ on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
     }
     if (ctx->st == FT_OK)
         ctx->st = ft_log_add(ctx->log, cell->page, ctx->table, ev->row,
-                             ev->col, "normalize", rule, FT_INFO, &printed_v,
-                             &ev->value, msg);
+                             ev->col, "normalize", rule, FT_INFO,
+                             ev->flags & FT_NUM_DATE ? NULL : &printed_v,
+                             ev->flags & FT_NUM_DATE ? NULL : &ev->value,
+                             msg);
 }
 
 /* Stem of a path: the base name without a .pdf ending. */

@@ -258,6 +258,28 @@ header_names_code(const ft_table *t, int c)
     return 0;
 }
 
+/* 1 when a header cell over column c names a date or a period (出國期間,
+ * 購置年月, 日期, 起止时间): its "109.10" and "98.08" are 民國 year.month,
+ * not amounts. */
+static int
+header_names_date(const ft_table *t, int c)
+{
+    static const char *const words[] = {"日期", "年月", "期間", "期间",
+                                        "時間", "时间", "月份", "起止",
+                                        "起迄"};
+    int r;
+    size_t k;
+    for (r = 0; r < t->n_header_rows; r++) {
+        const ft_cell *cell = ft_table_anchor(t, r, c);
+        if (!cell->text || cell->colspan > 3)
+            continue;
+        for (k = 0; k < sizeof words / sizeof *words; k++)
+            if (strstr(cell->text, words[k]))
+                return 1;
+    }
+    return 0;
+}
+
 /* How column c's body reads as codes: -1 when a cell holds something
  * else (or none holds anything), 1 when its values show they are codes
  * (a leading zero, as 款 and 项 parts print, or a code with its parent
@@ -358,7 +380,8 @@ ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
     size_t numbers = 0;
     for (c = 0; c < t->n_cols; c++) {
         int code = ft_column_is_code(t, c), prec = -1;
-        int dc = !code && decimal_comma_column(t, c);
+        int date = !code && header_names_date(t, c);
+        int dc = !code && !date && decimal_comma_column(t, c);
         for (r = 0; r < t->n_rows; r++) {
             ft_cell *cell = FT_CELL(t, r, c);
             ft_number n;
@@ -373,6 +396,10 @@ ft_normalize_table(ft_table *t, ft_norm_cb cb, void *ctx)
                 free(x);
             } else {
                 ft_number_parse(cell->text, &n);
+            }
+            if (date && n.kind == FT_CELL_NUMBER) {
+                cell->changed = FT_NUM_DATE; /* kept as printed */
+                continue;
             }
             cell->kind = n.kind;
             if (n.kind == FT_CELL_NUMBER) {

@@ -21,7 +21,9 @@ enum ft_num_flags {
     FT_NUM_PERCENT = 1 << 4,    /* a percentage */
     FT_NUM_DASH = 1 << 5,       /* "-", "—", "－": a printed blank */
     FT_NUM_MINUS = 1 << 6,      /* a leading minus sign */
-    FT_NUM_DECIMAL_COMMA = 1 << 7 /* "93,9": a comma before the decimals */
+    FT_NUM_DECIMAL_COMMA = 1 << 7, /* "93,9": a comma before the decimals */
+    FT_NUM_DATE = 1 << 8 /* reads as a number, kept as text: a date
+                          * column's "109.10" (民國 year.month) */
 };
 
 /* The reading of one printed string. */

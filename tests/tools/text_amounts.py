@@ -9,7 +9,9 @@ only in a code column: one whose header names a code (编码, 代码, 序号,
 编号, 科目 or a level 类 款 项 目 節 in either script), or whose values
 follow the code hierarchy (a leading zero, as 款/项 parts print, or a
 code under its parent two digits shorter: 201 then 20101), or the 类
-column left of such a column. Prints one line per such cell, then
+column left of such a column. A column whose header names a date or a
+period (日期, 年月, 期間, 时间, 月份, 起止: "109.10" is 民國 year.month)
+keeps text too. Prints one line per such cell, then
 "text_amounts: N cells in M workbooks"; exit 0 always (the count is the
 figure).
 """
@@ -34,6 +36,8 @@ NUMBER = re.compile(r"^[-−+]?\(?(0|[1-9][0-9]*|[1-9][0-9]{0,2}(,[0-9]{3})+)"
 CODE = re.compile(r"^([0-9]{2}|[0-9]{3}|[0-9]{5}|[0-9]{7})$")
 HEAD_SUB = ("编码", "編碼", "代码", "代碼", "序号", "序號", "编号", "編號")
 HEAD_EXACT = ("类", "款", "项", "類", "項", "目", "節", "科目", "科目代码")
+HEAD_DATE = ("日期", "年月", "期間", "期间", "時間", "时间", "月份", "起止",
+             "起迄")
 
 
 def header_names_code(head):
@@ -42,6 +46,10 @@ def header_names_code(head):
         if any(s in h for s in HEAD_SUB) or h in HEAD_EXACT:
             return True
     return False
+
+
+def header_names_date(head):
+    return any(d in (h or "") for h in head for d in HEAD_DATE)
 
 
 def shows_codes(values):
@@ -108,7 +116,7 @@ def count(path):
             if not code[c] and code[c + 1] and shows_codes(allv[c]) == 0:
                 code[c] = True
         for c, col in enumerate(body):
-            if code[c]:
+            if code[c] or header_names_date(head[c]):
                 continue
             for i, cell in col:
                 v = cell.value

@@ -187,6 +187,14 @@ main(int argc, char **argv)
                                             "C|0,0001", "D|1.234,5"};
         static const char *const thousand_comma[] = {"Land|Yield", "A|1,250",
                                                      "B|1,234.5"};
+        static const char *const dates[] = {"計畫名稱|出國期間|購置年月|人數",
+                                            "研習|109.10|98.08|3",
+                                            "考察|113.05|112.12|2"};
+        CHECK(column_kind(dates, 3, 1, FT_CELL_TEXT) &&
+                  column_kind(dates, 3, 2, FT_CELL_TEXT),
+              "a date column (出國期間, 購置年月) keeps 109.10 as text");
+        CHECK(column_kind(dates, 3, 3, FT_CELL_NUMBER),
+              "the count beside it is a number");
         CHECK(column_kind(lone, 3, 2, FT_CELL_NUMBER),
               "a lone 15 among amounts is a number");
         CHECK(column_kind(thousands, 4, 1, FT_CELL_NUMBER),
