@@ -426,14 +426,14 @@ row_totals(const ft_table *t, int index, int c0, int c1, ft_log *log)
 static void
 row_codes(const ft_table *t, int c0, int c1, char **codes)
 {
-    int r, c, code_cols[3], nk = 0;
+    int r, c, code_cols[3], nk = 0, levels[MAX_LEVELS];
     char prefix[3][16] = {{0}};
     for (c = c0; c < c1 && nk < 3; c++)
         if (ft_column_is_code(t, c))
             code_cols[nk++] = c;
     for (r = 0; r < t->n_rows; r++)
         codes[r] = NULL;
-    if (nk == 0 || level_columns(t, c0, c1, code_cols) > 0)
+    if (nk == 0 || level_columns(t, c0, c1, levels) > 0)
         return; /* none, or ordinals of an outline: not codes */
     for (r = t->n_header_rows; r < t->n_rows; r++) {
         char buf[32] = "";
