@@ -280,13 +280,23 @@ static ft_status
 fragment_cells(FILE *body, const ft_table *t, size_t i)
 {
     ft_dataset_cell d;
-    char **codes = ft_table_codes(t);
-    int r, c;
+    /* each block of columns side by side has its own codes */
+    char ***codes = calloc((size_t)t->n_cols + 1, sizeof *codes);
+    int r, c, b;
     ft_status st = FT_OK;
     if (!codes)
         return FT_ERR_NOMEM;
+    for (c = 0; c < t->n_cols; c = ft_table_block_end(t, c)) {
+        codes[c] = ft_table_codes(t, c);
+        if (!codes[c]) {
+            st = FT_ERR_NOMEM;
+            break;
+        }
+    }
     for (r = t->n_header_rows; r < t->n_rows && st == FT_OK; r++)
-        for (c = 0; c < t->n_cols; c++) {
+        for (c = 0, b = 0; c < t->n_cols; c++) {
+            if (codes[c])
+                b = c;
             const ft_cell *cell = FT_CELL(t, r, c);
             if (cell->kind != FT_CELL_NUMBER)
                 continue;
@@ -299,13 +309,16 @@ fragment_cells(FILE *body, const ft_table *t, size_t i)
             d.has_value = 1;
             d.row_label = ft_row_label(t, r, c);
             d.column_label = ft_column_label(t, c);
-            d.code = codes[r];
+            d.code = codes[b][r];
             ft_fragment_cells(body, &d, 1);
             free(d.row_label);
             free(d.column_label);
         }
-    for (r = 0; r < t->n_rows; r++)
-        free(codes[r]);
+    for (c = 0; c < t->n_cols; c++) {
+        for (r = 0; codes[c] && r < t->n_rows; r++)
+            free(codes[c][r]);
+        free(codes[c]);
+    }
     free(codes);
     return st;
 }

@@ -204,6 +204,15 @@ head -1 "$B/one/dataset.csv" | grep -q 'document,entity,year,doc_kind,table_titl
     ok || bad "dataset.csv header"
 grep -q '^seed-budget.pdf,忻州市公安局,2023,预算,2023年预算收入总表,income_summary,2040201,行政运行,本年收入/一般公共预算,5213.17,万元,52131700' "$B/one/dataset.csv" &&
     ok || bad "dataset.csv row"
+# blocks side by side: each cell's row_code is its own block's, 3, 5 or
+# 7 digits (never the codes of two blocks glued, 3010130201)
+rm -rf "$B/side"
+expect_rc 0 "$FT" batch fixtures/side-blocks.pdf -o "$B/side"
+grep -q '^side-blocks.pdf,.*,30201,办公费,公用经费/决算数,' "$B/side/dataset.csv" &&
+    grep -q '^side-blocks.pdf,.*,31001,办公设备购置,公用经费/决算数,' "$B/side/dataset.csv" &&
+    ok || bad "side-by-side blocks: row codes of their own block"
+[ "$(sqlite3 "$B/side/dataset.sqlite" "SELECT count(*) FROM cells WHERE code IS NOT NULL AND length(code) NOT IN (3,5,7)")" = 0 ] &&
+    ok || bad "side-by-side blocks: a row code of another length"
 # killed mid-way, then resumed: every file converted, nothing half-written
 mkdir -p "$B/many"
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do cp fixtures/seed-budget.pdf "$B/many/f$i.pdf"; done

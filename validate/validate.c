@@ -1111,28 +1111,225 @@ ft_column_label(const ft_table *t, int c)
     return out;
 }
 
+/* 1 when a block of columns starts at column c: a label column holding
+ * text after a numeric column (the second 科目编码 | 科目名称 | 金额 of
+ * blocks printed side by side), or the table's end. */
+static int
+block_starts(const ft_table *t, int c)
+{
+    int r;
+    if (c >= t->n_cols)
+        return 1;
+    if (c == 0 || !is_label_col(t, c) || !is_numeric_col(t, c - 1))
+        return 0;
+    for (r = t->n_header_rows; r < t->n_rows; r++)
+        if (FT_CELL(t, r, c)->kind == FT_CELL_TEXT)
+            return 1;
+    return 0;
+}
+
+/* 1 when the block [b0, b0 + w) goes on in the block [b1, b1 + w) to
+ * its right: as wide, and the right one's first code a child (30210)
+ * of a code of the left one (302) that the right one does not print
+ * itself: one list of codes read column after column, as a 基本支出决算表
+ * prints 302's items over the 公用经费 blocks. */
+static int
+block_continues(const ft_table *t, int b0, int b1, int w)
+{
+    char **left = calloc((size_t)t->n_rows + 1, sizeof *left);
+    char **right = calloc((size_t)t->n_rows + 1, sizeof *right);
+    int r, yes = 0, first = -1;
+    if (left && right && b1 + w <= t->n_cols) {
+        row_codes(t, b0, b0 + w, left);
+        row_codes(t, b1, b1 + w, right);
+        for (r = 0; r < t->n_rows && first < 0; r++)
+            if (right[r])
+                first = r;
+        if (first >= 0 && strlen(right[first]) >= 5) {
+            size_t plen = strlen(right[first]) - 2;
+            int in_left = 0, in_right = 0;
+            for (r = 0; r < t->n_rows; r++) {
+                in_left |= left[r] && strlen(left[r]) == plen &&
+                           !strncmp(left[r], right[first], plen);
+                in_right |= right[r] && strlen(right[r]) == plen &&
+                            !strncmp(right[r], right[first], plen);
+            }
+            yes = in_left && !in_right;
+        }
+    }
+    for (r = 0; r < t->n_rows; r++) {
+        free(left ? left[r] : NULL);
+        free(right ? right[r] : NULL);
+    }
+    free(left);
+    free(right);
+    return yes;
+}
+
+/* Copies the cell at (r, c) of t, the block starting at column off, into
+ * *v of a stacked table w wide: a span is cut at the block's edge, and
+ * a cell covered by a label that starts outside the block (公用经费合计
+ * spanning two blocks' columns) carries that label, once (*carried is
+ * the label carried in so far on this row). No span goes down: the
+ * stacked rows are in another order. */
+static void
+stack_cell(const ft_table *t, int r, int c, int off, int w, ft_cell *v,
+           const ft_cell **carried)
+{
+    const ft_cell *x = FT_CELL(t, r, c), *a = ft_table_anchor(t, r, c);
+    int ac = (int)((a - t->cells) % t->n_cols);
+    int ar = (int)((a - t->cells) / t->n_cols);
+    *v = *a;
+    v->rowspan = 1;
+    if (!x->covered) {
+        v->colspan = x->colspan < off + w - c ? x->colspan : off + w - c;
+        return;
+    }
+    if (ar == r && ac >= off && ac < c) {
+        *v = *x; /* covered by an anchor of this row in the block */
+        return;
+    }
+    if (*carried == a) {
+        v->text = NULL; /* the rest of a label carried in */
+        v->covered = 1;
+        v->kind = FT_CELL_EMPTY;
+        return;
+    }
+    *carried = a;
+    v->colspan = 1;
+    v->covered = 0;
+    if (a->kind == FT_CELL_NUMBER && ar != r) {
+        v->text = NULL; /* an amount spanning rows is counted once */
+        v->kind = FT_CELL_EMPTY;
+    }
+}
+
+/* Column checks over blocks [starts[i], starts[i] + w) for i < n, one
+ * list read column after column: their rows stacked (the coded rows of
+ * each block in turn, then every block's other rows, the last block's
+ * first, so its 公用经费合计 heads them), checked as one block, and the
+ * entries put back at the cells they are about. */
+static ft_status
+stacked_checks(const ft_table *t, int index, const int *starts, int n, int w,
+               ft_log *log)
+{
+    int h = t->n_header_rows, body = t->n_rows - h, vr, r, i, pass;
+    int nv = h + body * n;
+    ft_table v;
+    int *row_of = malloc(((size_t)nv + 1) * sizeof *row_of);
+    int *off_of = malloc(((size_t)nv + 1) * sizeof *off_of);
+    ft_log tmp = {0};
+    ft_status st = FT_OK;
+    size_t k;
+    memset(&v, 0, sizeof v);
+    v.n_rows = nv;
+    v.n_cols = w;
+    v.n_header_rows = h;
+    v.title = t->title;
+    v.cells = calloc((size_t)nv * (size_t)w + 1, sizeof *v.cells);
+    if (!row_of || !off_of || !v.cells) {
+        free(row_of);
+        free(off_of);
+        free(v.cells);
+        return FT_ERR_NOMEM;
+    }
+    vr = 0;
+    for (r = 0; r < h; r++, vr++) {
+        row_of[vr] = r;
+        off_of[vr] = starts[0];
+    }
+    /* pass 0: coded rows block by block; 1: the rest, last block first */
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < n; i++) {
+            int b = pass ? starts[n - 1 - i] : starts[i];
+            char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
+            if (!codes) {
+                st = FT_ERR_NOMEM;
+                break;
+            }
+            row_codes(t, b, b + w, codes);
+            for (r = h; r < t->n_rows; r++) {
+                if ((codes[r] == NULL) != pass)
+                    continue;
+                row_of[vr] = r;
+                off_of[vr++] = b;
+            }
+            for (r = 0; r < t->n_rows; r++)
+                free(codes[r]);
+            free(codes);
+        }
+    v.n_rows = vr;
+    for (r = 0; r < vr && st == FT_OK; r++) {
+        const ft_cell *carried = NULL;
+        int c;
+        for (c = 0; c < w; c++)
+            stack_cell(t, row_of[r], off_of[r] + c, off_of[r], w,
+                       FT_CELL(&v, r, c), &carried);
+    }
+    if (st == FT_OK)
+        st = column_checks(&v, index, 0, w, &tmp);
+    for (k = 0; k < tmp.n && st == FT_OK; k++) {
+        ft_entry *e = &tmp.items[k];
+        char vname[16], name[16], *msg = e->message;
+        int rr = e->row, cc = e->col;
+        if (rr >= 0 && rr < vr && cc >= 0) {
+            ft_cell_name(rr, cc, vname);
+            rr = row_of[e->row];
+            cc = off_of[e->row] + e->col;
+            ft_cell_name(rr, cc, name);
+            if (!strncmp(msg, vname, strlen(vname)) &&
+                msg[strlen(vname)] == ':') {
+                size_t len = strlen(msg) + 16;
+                char *m = malloc(len);
+                if (!m) {
+                    st = FT_ERR_NOMEM;
+                    break;
+                }
+                snprintf(m, len, "%s%s", name, msg + strlen(vname));
+                free(e->message);
+                e->message = msg = m;
+            }
+        }
+        st = ft_log_add(log, e->page, e->table, rr, cc, e->kind, e->rule,
+                        e->status, e->has_values ? &e->expected : NULL,
+                        e->has_values ? &e->actual : NULL, msg);
+    }
+    ft_log_clear(&tmp);
+    free(v.cells); /* the texts are t's */
+    free(row_of);
+    free(off_of);
+    return st;
+}
+
 ft_status
 ft_validate_table(const ft_table *t, int index, ft_log *log)
 {
-    int c, start = 0;
+    int c, start = 0, nb = 0, i;
+    int *bs = malloc(((size_t)t->n_cols + 2) * sizeof *bs);
     ft_status st = FT_OK;
-    /* blocks: a label column after a numeric column starts a new one */
-    for (c = 1; c <= t->n_cols && st == FT_OK; c++) {
-        int boundary = c == t->n_cols;
-        if (!boundary && is_label_col(t, c) && is_numeric_col(t, c - 1)) {
-            int r, any = 0;
-            for (r = t->n_header_rows; r < t->n_rows; r++)
-                if (FT_CELL(t, r, c)->kind == FT_CELL_TEXT)
-                    any = 1;
-            boundary = any;
+    if (!bs)
+        return FT_ERR_NOMEM;
+    for (c = 1; c <= t->n_cols; c++)
+        if (block_starts(t, c)) {
+            bs[nb++] = start;
+            start = c;
         }
-        if (!boundary)
-            continue;
-        st = row_totals(t, index, start, c, log);
-        if (st == FT_OK)
-            st = column_checks(t, index, start, c, log);
-        start = c;
+    bs[nb] = t->n_cols;
+    for (i = 0; i < nb && st == FT_OK; i++)
+        st = row_totals(t, index, bs[i], bs[i + 1], log);
+    for (i = 0; i < nb && st == FT_OK;) {
+        int w = bs[i + 1] - bs[i], j = i + 1;
+        /* blocks as wide that go on one in the next: one list */
+        while (j < nb && bs[j + 1] - bs[j] == w &&
+               block_continues(t, bs[j - 1], bs[j], w))
+            j++;
+        if (j - i > 1)
+            st = stacked_checks(t, index, bs + i, j - i, w, log);
+        else
+            st = column_checks(t, index, bs[i], bs[i + 1], log);
+        i = j;
     }
+    free(bs);
     if (st == FT_OK)
         st = form_totals(t, index, log);
     if (st == FT_OK)
@@ -1141,12 +1338,26 @@ ft_validate_table(const ft_table *t, int index, ft_log *log)
 }
 
 char **
-ft_table_codes(const ft_table *t)
+ft_table_codes(const ft_table *t, int c)
 {
     char **codes = calloc((size_t)t->n_rows + 1, sizeof *codes);
+    int c0 = c, c1 = c + 1;
+    while (c0 > 0 && !block_starts(t, c0))
+        c0--;
+    while (!block_starts(t, c1))
+        c1++;
     if (codes)
-        row_codes(t, 0, t->n_cols, codes);
+        row_codes(t, c0, c1, codes);
     return codes;
+}
+
+int
+ft_table_block_end(const ft_table *t, int c)
+{
+    int c1 = c + 1;
+    while (!block_starts(t, c1))
+        c1++;
+    return c1;
 }
 
 char *

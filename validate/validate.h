@@ -110,10 +110,15 @@ ft_status ft_validate_prose_oddities(const ft_prose_list *prose,
 int ft_document_year(const ft_prose_list *prose, const ft_table *tables,
                      size_t n_tables);
 
-/* The classification code of each row (function codes 3/5/7 digits,
- * split 类/款/项 columns put together), NULL where none: an array of
- * n_rows strings; free each and the array. NULL on OOM. */
-char **ft_table_codes(const ft_table *t);
+/* The classification code of each row in the block of columns holding
+ * column c (blocks printed side by side each have their own code
+ * column; function codes 3/5/7 digits, split 类/款/项 columns put
+ * together), NULL where none: an array of n_rows strings; free each and
+ * the array. NULL on OOM. */
+char **ft_table_codes(const ft_table *t, int c);
+
+/* The column after the last of the block of columns holding column c. */
+int ft_table_block_end(const ft_table *t, int c);
 
 /* The label of the value at (r, c): the nearest text cell left of it
  * outside code columns; a new string (free()) or NULL. */

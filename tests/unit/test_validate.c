@@ -666,6 +666,53 @@ test_totals_on_left(void)
     ft_table_clear(&t);
 }
 
+/* Blocks of 科目编码 | 科目名称 | 决算数 side by side: each block's codes
+ * are its own, and a list that goes on in the next block (302's items
+ * past the foot of the middle block) is checked as one, the entries at
+ * the cells they are about. */
+static void
+test_side_blocks(void)
+{
+    static const char *const rows[] = {
+        "科目编码|科目名称|决算数|科目编码|科目名称|决算数|科目编码|科目名称|决算数",
+        "301|工资福利支出|30.00|302|商品和服务支出|16.00|30203|咨询费|4.00",
+        "30101|基本工资|20.00|30201|办公费|5.00|310|资本性支出|2.00",
+        "30102|津贴补贴|10.00|30202|印刷费|7.00|31002|办公设备购置|2.00",
+    };
+    ft_table t;
+    ft_log log = {0};
+    ft_check_counts cc;
+    const ft_entry *e;
+    char **codes;
+    int r;
+    build(&t, rows, 4, 9);
+    codes = ft_table_codes(&t, 4);
+    CHECK(codes && codes[2] && !strcmp(codes[2], "30201"),
+          "the middle block's own code: %s", codes && codes[2] ? codes[2] : "-");
+    for (r = 0; codes && r < t.n_rows; r++)
+        free(codes[r]);
+    free(codes);
+    ft_validate_table(&t, 0, &log);
+    ft_log_count(&log, &cc);
+    CHECK(cc.failed == 0, "blocks that go on check as one list, got %zu "
+          "failures", cc.failed);
+    e = entry_at(&log, "code_hierarchy", 1, 5);
+    CHECK(e && e->status == FT_PASS && e->expected == 16 &&
+              !strncmp(e->message, "F2:", 3),
+          "302 = 30201 + 30202 + 30203 (in the next block), at F2: %s",
+          e ? e->message : "(none)");
+    ft_log_clear(&log);
+    free(FT_CELL(&t, 1, 8)->text);
+    FT_CELL(&t, 1, 8)->text = strdup("4.50");
+    FT_CELL(&t, 1, 8)->value = 4.5;
+    ft_validate_table(&t, 0, &log);
+    e = entry_at(&log, "code_hierarchy", 1, 5);
+    CHECK(e && e->status == FT_FAIL && e->expected == 16.5,
+          "a changed digit in the next block fails 302 at F2");
+    ft_log_clear(&log);
+    ft_table_clear(&t);
+}
+
 int
 main(void)
 {
@@ -682,6 +729,7 @@ main(void)
     test_narrative_tables();
     test_numbered_outline();
     test_totals_on_left();
+    test_side_blocks();
     ft_cell_name(0, 0, name);
     CHECK(!strcmp(name, "A1"), "A1");
     ft_cell_name(11, 27, name);
