@@ -30,6 +30,48 @@ seconds_now(void)
  * tabular, tables. Problems are logged. On return *page holds the glyphs
  * and rules (clear it) and *found the page's tables.
  */
+/* 1 when line ln lies in a table of found. */
+static int
+in_a_table(const ft_line *ln, const ft_table_list *found)
+{
+    double cy = (ln->box.y0 + ln->box.y1) / 2;
+    size_t k;
+    for (k = 0; k < found->n; k++) {
+        const ft_box *b = &found->items[k].box;
+        if (found->items[k].n_rows > 0 && cy >= b->y0 - 2 &&
+            cy <= b->y1 + 2 && ln->box.x0 < b->x1 && ln->box.x1 > b->x0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Says so when lines that read as rows of a table (ft_line_of_figures)
+ * are in no table of the page: rows no sheet holds. One entry a page,
+ * quoting the first such line. */
+static ft_status
+log_stray_rows(const ft_layout *L, const ft_table_list *found, int page,
+               ft_log *log)
+{
+    size_t i, j, n = 0, first = 0;
+    char line[240] = "", msg[400];
+    for (i = 0; i < L->n_lines; i++)
+        if (ft_line_of_figures(L, i) && !in_a_table(&L->lines[i], found) &&
+            n++ == 0)
+            first = i;
+    if (n == 0)
+        return FT_OK;
+    for (j = 0; j < L->lines[first].ns; j++) {
+        size_t len = strlen(line);
+        snprintf(line + len, sizeof line - len, "%s%s", j ? " " : "",
+                 L->segs[L->lines[first].s0 + j].text);
+    }
+    snprintf(msg, sizeof msg,
+             "%zu line%s of figures in no table, so in no sheet: \"%.200s\"%s",
+             n, n > 1 ? "s" : "", line, n > 1 ? " and more" : "");
+    return ft_log_add(log, page, -1, -1, -1, "extract", "rows_outside_tables",
+                      FT_FAIL, NULL, NULL, msg);
+}
+
 /*
  * Appends the page's lines that lie outside every table of found (and
  * are not their titles' lines) to prose as one text. Returns FT_ERR_NOMEM
@@ -39,22 +81,14 @@ static ft_status
 collect_prose(const ft_layout *L, const ft_table_list *found, int page,
               ft_prose_list *prose)
 {
-    size_t i, j, k, len = 0, cap = 256;
+    size_t i, j, len = 0, cap = 256;
     char *text = malloc(cap);
     if (!text)
         return FT_ERR_NOMEM;
     text[0] = 0;
     for (i = 0; i < L->n_lines; i++) {
         const ft_line *ln = &L->lines[i];
-        double cy = (ln->box.y0 + ln->box.y1) / 2;
-        int inside = 0;
-        for (k = 0; k < found->n && !inside; k++) {
-            const ft_box *b = &found->items[k].box;
-            if (found->items[k].n_rows > 0 && cy >= b->y0 - 2 &&
-                cy <= b->y1 + 2 && ln->box.x0 < b->x1 && ln->box.x1 > b->x0)
-                inside = 1;
-        }
-        if (inside)
+        if (in_a_table(ln, found))
             continue;
         for (j = 0; j < ln->ns; j++) {
             const char *t = L->segs[ln->s0 + j].text;
@@ -337,6 +371,8 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         st = ft_doc_page_reread(doc, page, found);
         stats->t_read += seconds_now() - t0;
     }
+    if (st == FT_OK && !page->ocr)
+        st = log_stray_rows(&layout, found, p, log);
     if (st == FT_OK && prose)
         st = collect_prose(&layout, found, p, prose);
     ft_layout_clear(&layout);

@@ -220,6 +220,12 @@ ft_status ft_page_tables(const ft_page *page, const ft_layout *layout,
  * for rules). */
 int ft_layout_maybe_table(const ft_layout *layout, double page_width);
 
+/* 1 when line i of the layout reads as a row of a table: three or more
+ * segments, two of them amounts with a point or a comma ("61.80"), at
+ * least one label, no more labels than amounts, and nothing of a
+ * sentence (its punctuation, or a run of words). */
+int ft_line_of_figures(const ft_layout *layout, size_t i);
+
 /**
  * Appends the page's tables to the document's list, stitching the first
  * one onto the last table of the previous page when it continues it

@@ -932,16 +932,47 @@ trim_empty(ft_table *t)
 int
 ft_layout_maybe_table(const ft_layout *L, double page_width)
 {
-    size_t i, multi = 0, narrow = 0;
+    size_t i, multi = 0, narrow = 0, rows = 0;
     for (i = 0; i < L->n_lines; i++) {
         if (L->lines[i].ns >= 2)
             multi++;
+        rows += ft_line_of_figures(L, i);
         if (L->lines[i].box.x1 - L->lines[i].box.x0 < 0.35 * page_width)
             narrow++;
     }
     /* aligned segments, or mostly short lines (cells of a sparse ruled
-     * table); prose runs the full width */
-    return multi >= 3 || (L->n_lines >= 5 && narrow * 2 >= L->n_lines);
+     * table), or a line of figures (the last rows of a table carried over
+     * to a page of their own); prose runs the full width */
+    return multi >= 3 || rows > 0 ||
+           (L->n_lines >= 5 && narrow * 2 >= L->n_lines);
+}
+
+int
+ft_line_of_figures(const ft_layout *L, size_t i)
+{
+    static const char *const punct[] = {"，", "。", "；", "？", "！", ", ",
+                                        "; ", ". "};
+    const ft_line *l = &L->lines[i];
+    size_t k, j, figures = 0, labels = 0;
+    if (l->ns < 3)
+        return 0;
+    for (k = l->s0; k < l->s0 + l->ns; k++) {
+        const char *x = L->segs[k].text;
+        if (L->segs[k].numeric) {
+            figures += strpbrk(x, ".,") != NULL;
+            continue;
+        }
+        /* a sentence split at wide spaces is no row of a table */
+        if (word_count(x) > 6)
+            return 0;
+        for (j = 0; j < sizeof punct / sizeof *punct; j++)
+            if (strstr(x, punct[j]))
+                return 0;
+        labels++;
+    }
+    /* a row holds more amounts than labels; prose set word by word
+     * ("From August 2006, skills ... (see 4.3.1.)") the other way */
+    return figures >= 2 && labels >= 1 && figures >= labels;
 }
 
 ft_status
@@ -1385,6 +1416,23 @@ is_leading_meta(const region_work *w, size_t start, int *yes)
 /* The block of lines [start, end] as a region, when enough of them are
  * table lines; widened to the horizontal rules that frame it (a
  * three-line table). */
+/* 1 when lines [start, end] are the last rows of a table carried over
+ * to this page: lines of figures only (ft_line_of_figures), the first
+ * such lines of the page. Too few to pass for a table on their own,
+ * they make one that stitching can join to the table before. */
+static int
+carried_rows(const region_work *w, size_t start, size_t end)
+{
+    size_t k;
+    for (k = 0; k < start; k++)
+        if (ft_line_of_figures(w->L, k))
+            return 0;
+    for (k = start; k <= end; k++)
+        if (!ft_line_of_figures(w->L, k))
+            return 0;
+    return 1;
+}
+
 static ft_status
 push_block(region_work *w, size_t start, size_t end)
 {
@@ -1413,7 +1461,8 @@ push_block(region_work *w, size_t start, size_t end)
             start++;
     }
     b.y0 = L->lines[start].box.y0;
-    if ((double)tablines < set->min_table_lines || end <= start + 1)
+    if (((double)tablines < set->min_table_lines || end <= start + 1) &&
+        !carried_rows(w, start, end))
         return FT_OK;
     for (k = 0; k < w->n_rules; k++) {
         const ft_rule *q = &w->rules[k];
