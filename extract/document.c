@@ -242,6 +242,78 @@ page_rules(ft_doc *doc, ft_page *page, ft_error *err)
     return st;
 }
 
+/* A page printing fewer characters than this is not judged garbled. */
+#define FT_GARBLED_MIN_CHARS 20
+/* Blocks of 128 code points told apart when judging a page garbled. */
+#define FT_GARBLED_BLOCKS 64
+/* A page with this share of characters that do not decode is garbled:
+ * real pages of the corpus stay under 0.03, a font without ToUnicode
+ * gives 0.2 and more. */
+#define FT_GARBLED_SHARE 0.1
+
+/* 1 when code point c is of the scripts and signs documents of this
+ * kind are written in: Latin, Greek, Cyrillic, general punctuation,
+ * arrows, circled numbers, CJK symbols, Kana, the common CJK
+ * ideographs, Hangul, full-width forms. A font with no usable ToUnicode
+ * map gives glyph numbers read as code points, which fall everywhere
+ * else too: CJK Extension A, Yi, Braille, dingbats, control pictures,
+ * Lao, private use, U+FFFD. */
+static int
+common_code_point(uint32_t c)
+{
+    return c < 0x250 || (c >= 0x370 && c < 0x530) ||
+           (c >= 0x2000 && c < 0x2070) || (c >= 0x2190 && c < 0x2200) ||
+           (c >= 0x2460 && c < 0x2500) || (c >= 0x25A0 && c < 0x2600) ||
+           (c >= 0x3000 && c < 0x3100) || (c >= 0x4E00 && c < 0xA000) ||
+           (c >= 0xAC00 && c < 0xD7B0) || (c >= 0xFF00 && c < 0xFFF0);
+}
+
+/* 1 when the page's text does not decode: FT_GARBLED_SHARE of its
+ * printed characters are not common_code_point, scattered over blocks of
+ * code points (no one block holds seven in ten of them) or maps to
+ * nothing (U+FFFD, private use: a tenth of the page); once a page of the
+ * document was so (its fonts are the next pages' too), two such
+ * characters on a page of few are enough (a font without ToUnicode maps
+ * many glyphs to ASCII digits: "332 13 12" and a 亻 or a ␛). *share gets
+ * the share. */
+static int
+undecodable(const ft_page *page, int seen_before, double *share)
+{
+    size_t i, k, n = 0, bad = 0, lost = 0, top = 0;
+    uint32_t blocks[FT_GARBLED_BLOCKS];
+    size_t counts[FT_GARBLED_BLOCKS], nb = 0;
+    for (i = 0; i < page->n_glyphs; i++) {
+        uint32_t c = page->glyphs[i].cp;
+        if (c <= 0x20 || ft_is_space(c))
+            continue;
+        if (i > 0 && page->glyphs[i - 1].cp == c && !common_code_point(c))
+            continue; /* a run of one mark (leaders that map to nothing) */
+        n++;
+        if (common_code_point(c))
+            continue;
+        bad++;
+        /* U+FFFD and private use: a glyph that maps to nothing */
+        lost += c == 0xFFFD || (c >= 0xE000 && c < 0xF900);
+        for (k = 0; k < nb && blocks[k] != c >> 7; k++)
+            ;
+        if (k == nb && nb < FT_GARBLED_BLOCKS) {
+            blocks[nb] = c >> 7;
+            counts[nb++] = 0;
+        }
+        if (k < nb)
+            counts[k]++;
+    }
+    for (k = 0; k < nb; k++)
+        top = counts[k] > top ? counts[k] : top;
+    *share = n ? (double)bad / (double)n : 0;
+    if (seen_before)
+        return bad >= 2;
+    /* a script of its own (Hebrew, Thai) keeps to one block of code
+     * points; glyph numbers read as code points scatter over many */
+    return n >= FT_GARBLED_MIN_CHARS && *share >= FT_GARBLED_SHARE &&
+           (top * 10 < bad * 7 || lost * 10 >= n);
+}
+
 static ft_status
 extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
              ft_log *log, ft_prose_list *prose, ft_extract_stats *stats)
@@ -250,7 +322,8 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
     ft_error err = {FT_OK, ""};
     ft_layout layout;
     char msg[400], dbl[80] = "";
-    int dir;
+    int dir, garbled;
+    double share;
 
     double t0;
 
@@ -267,9 +340,32 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         return ft_log_add(log, p, -1, -1, -1, "extract", "page_unreadable",
                           FT_FAIL, NULL, NULL, msg);
     }
+    garbled = undecodable(page, stats->pages_garbled > 0, &share);
+    if (garbled) {
+        stats->pages_garbled++;
+        /* a font without a usable ToUnicode map: the text is glyph
+         * numbers; what the page shows is read from its picture */
+        snprintf(msg, sizeof msg,
+                 "%.0f%% of its characters do not decode (a font "
+                 "without a usable ToUnicode map)%s",
+                 100 * share,
+                 ft_doc_ocr_mode(doc) == FT_OCR_NEVER
+                     ? "; not read by OCR (--ocr never): nothing extracted"
+                     : ": read by OCR instead");
+        st = ft_log_add(log, p, -1, -1, -1, "extract", "undecodable_text",
+                        ft_doc_ocr_mode(doc) == FT_OCR_NEVER ? FT_FAIL
+                                                             : FT_INFO,
+                        NULL, NULL, msg);
+        if (st != FT_OK || ft_doc_ocr_mode(doc) == FT_OCR_NEVER) {
+            page->n_glyphs = 0; /* garbled text is never a table */
+            if (st == FT_OK)
+                stats->pages_failed++;
+            return st;
+        }
+    }
     if ((page->n_glyphs == 0 && ft_doc_ocr_mode(doc) == FT_OCR_AUTO &&
          ft_doc_page_is_image(doc, p)) ||
-        ft_doc_ocr_mode(doc) == FT_OCR_ALWAYS) {
+        ft_doc_ocr_mode(doc) == FT_OCR_ALWAYS || garbled) {
         /* a scan: read the picture */
         t0 = seconds_now();
         st = ft_doc_page_ocr(doc, page, &err);
@@ -278,9 +374,13 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
             return st;
         if (st != FT_OK) {
             snprintf(msg, sizeof msg,
-                     "page %d is a picture and was not read: %s", p,
-                     err.msg);
+                     garbled
+                         ? "page %d's text does not decode and it was not "
+                           "read by OCR either: %s; nothing extracted"
+                         : "page %d is a picture and was not read: %s",
+                     p, err.msg);
             stats->pages_failed++;
+            page->n_glyphs = 0;
             return ft_log_add(log, p, -1, -1, -1, "extract",
                               ft_ocr_available() ? "ocr_failed"
                                                  : "ocr_unavailable",

@@ -101,6 +101,7 @@ typedef struct ft_extract_stats {
     int pages, pages_failed;
     size_t duplicates;
     int pages_ocr;      /* pages read by OCR */
+    int pages_garbled;  /* pages whose text did not decode */
     double t_read;      /* seconds reading pages: text and rules (poppler) */
     double t_tables;    /* seconds finding lines, regions, grids, stitching */
 } ft_extract_stats;

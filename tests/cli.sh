@@ -83,6 +83,16 @@ grep -q '"path":"borderless-forms.pdf",.*"tables":2,"tables_checked":0,' "$O/b1/
     grep -q '"path":"unruled.pdf",.*"tables":1,"tables_checked":1,' "$O/b1/batch.jsonl" &&
     ok || bad "batch.jsonl tables_checked"
 
+# --- a font without ToUnicode and OCR turned off: each page is said
+# undecodable on stderr and in the log (fail), and nothing garbled is
+# made a table
+expect_rc 0 "$FT" convert fixtures/no-tounicode.pdf --ocr never -o "$O/nt"
+expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 1: 24% of its characters do not decode (a font without a usable ToUnicode map); not read by OCR (--ocr never): nothing extracted"
+expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 2: 7% of its characters do not decode"
+expect_err "fiscaltab: fixtures/no-tounicode.pdf: 0 tables from 2 pages, checks 0 passed 0 failed"
+[ "$(grep -c '"rule":"undecodable_text","status":"fail"' "$O/nt/no-tounicode.log.jsonl")" = 2 ] &&
+    ok || bad "no ToUnicode: fail entries"
+
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
 [ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"
