@@ -87,10 +87,10 @@ grep -q '"path":"borderless-forms.pdf",.*"tables":2,"tables_checked":0,' "$O/b1/
 # undecodable on stderr and in the log (fail), and nothing garbled is
 # made a table
 expect_rc 0 "$FT" convert fixtures/no-tounicode.pdf --ocr never -o "$O/nt"
-expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 1: 24% of its characters do not decode (a font without a usable ToUnicode map); not read by OCR (--ocr never): nothing extracted"
-expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 2: 7% of its characters do not decode"
-expect_err "fiscaltab: fixtures/no-tounicode.pdf: 0 tables from 2 pages, checks 0 passed 0 failed"
-[ "$(grep -c '"rule":"undecodable_text","status":"fail"' "$O/nt/no-tounicode.log.jsonl")" = 2 ] &&
+expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 2: 24% of its characters do not decode (a font without a usable ToUnicode map); not read by OCR (--ocr never): nothing extracted"
+expect_err "fiscaltab: warning: fixtures/no-tounicode.pdf: page 3: 7% of its characters do not decode"
+expect_err "fiscaltab: fixtures/no-tounicode.pdf: 0 tables from 3 pages, checks 0 passed 0 failed"
+[ "$(grep -c '"rule":"undecodable_text","status":"fail"' "$O/nt/no-tounicode.log.jsonl")" = 3 ] &&
     ok || bad "no ToUnicode: fail entries"
 
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty

@@ -201,16 +201,18 @@ expect_rc 2 "$FT" convert --ocr sometimes fixtures/threeline.pdf -o "$O/x"
 expect_err "fiscaltab: error: bad --ocr 'sometimes' (auto, always or never)"
 
 # a font without ToUnicode (fixtures/raw/no-tounicode.sh): the text layer
-# is glyph numbers, so both pages, even the second with only two rows and
-# few odd characters, are read from their pictures; the grid is the
-# original's but for at most 2 cells, and the title is no garble
+# is glyph numbers, so every page, even the last with only two rows and
+# few odd characters, is read from its picture; the grid is the
+# original's but for at most 2 cells, the title is no garble, and the
+# cover (its title in a ruled box) makes no table
 "$BUILD/golden" fixtures/no-tounicode.pdf fixtures/short-continuation.tsv \
     >"$O/notu.out" 2>&1
 within notu 2 cells
 "$FT" convert -q fixtures/no-tounicode.pdf -o "$O/notu" >/dev/null 2>&1
 L=$O/notu/no-tounicode.log.jsonl
-[ "$(grep -c '"rule":"undecodable_text","status":"info"' "$L")" = 2 ] &&
-    [ "$(grep -c '"rule":"ocr","status":"info"' "$L")" = 2 ] &&
+[ "$(grep -c '"rule":"undecodable_text","status":"info"' "$L")" = 3 ] &&
+    [ "$(grep -c '"rule":"ocr","status":"info"' "$L")" = 3 ] &&
+    [ "$(grep -c '"rule":"table"' "$L")" = 1 ] &&
     grep -q '"sheet":"01 收入决算表",.*"rule":"table"' "$L" && ok ||
     bad "no ToUnicode: pages not read by OCR, or the title garbled"
 summary ocr
