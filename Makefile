@@ -43,7 +43,8 @@ LIB_SRC = extract/settings.c extract/table.c extract/pdf.c extract/ocr.c extract
           extract/region.c extract/stitch.c extract/document.c normalize/normalize.c \
           validate/validate.c validate/narrative.c validate/document.c \
           validate/misread.c \
-          validate/log.c write/xlsx.c write/text.c write/dataset.c
+          validate/log.c write/xlsx.c write/text.c write/dataset.c \
+          write/files.c
 CMD_SRC = cmd/main.c cmd/convert.c cmd/inspect.c cmd/batch.c cmd/sha256.c
 LIB_CXX = extract/vector.cc
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cc=$(BUILD)/%.o)

@@ -288,25 +288,6 @@ resume(joblist *l, const char *out)
     fclose(fp);
 }
 
-/* Removes a directory and the files in it (one level). */
-static void
-remove_flat_dir(const char *path)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        char f[5200];
-        if (de->d_name[0] == '.')
-            continue;
-        snprintf(f, sizeof f, "%s/%s", path, de->d_name);
-        remove(f);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 /* Removes temporaries that a killed earlier run left for this file's
  * outputs (STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID/). */
 static void
@@ -330,7 +311,7 @@ remove_stale(const char *dir, const char *xlsx)
             continue;
         snprintf(f, sizeof f, "%s/%s", dir, de->d_name);
         if (remove(f) != 0)
-            remove_flat_dir(f); /* a CSV directory: its files first */
+            ft_remove_tree(f); /* a CSV directory: its files first */
     }
     closedir(d);
 }
@@ -370,13 +351,18 @@ start(job *j, const char *out, int csv, const ft_table_settings *settings)
 {
     int fds[2];
     pid_t pid;
-    char dir[4096], xlsx[4352], log[4352];
+    char dir[4096], xlsx[4352], log[4352], bad[4096];
+    int linked;
     if (pipe(fds) != 0)
         return -1;
     if (!j->sha[0] && ft_sha256_file(j->path, j->sha) != 0)
         snprintf(j->sha, sizeof j->sha, "unreadable");
     out_paths(out, j, dir, sizeof dir, xlsx, log, sizeof xlsx);
-    remove_stale(dir, xlsx);
+    /* a link where this file's folder goes is not followed: not even
+     * to clear stale temporaries */
+    linked = ft_link_below(out, dir, bad, sizeof bad);
+    if (!linked)
+        remove_stale(dir, xlsx);
     fflush(NULL);
     pid = fork();
     if (pid < 0) {
@@ -406,6 +392,13 @@ start(job *j, const char *out, int csv, const ft_table_settings *settings)
 #endif
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
+        if (linked) {
+            fprintf(stderr,
+                    "fiscaltab: error: %s: %s is a symbolic link: not "
+                    "followed\n",
+                    j->path, bad);
+            _exit(FT_EXIT_WRITE);
+        }
         memset(&o, 0, sizeof o);
         o.input = j->path;
         o.display = j->rel;
@@ -517,7 +510,7 @@ write_report(const joblist *l, const char *out)
     size_t i;
     snprintf(path, sizeof path, "%s/batch.jsonl", out);
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    fp = fopen(tmp, "w");
+    fp = ft_create_new(tmp);
     if (!fp)
         return -1;
     for (i = 0; i < l->n; i++) {
@@ -638,6 +631,14 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     {
         char hidden[4200];
         snprintf(hidden, sizeof hidden, "%s/.fiscaltab", o->outdir);
+        if (ft_is_symlink(hidden)) {
+            fprintf(stderr,
+                    "fiscaltab: error: %s is a symbolic link: not "
+                    "followed\n",
+                    hidden);
+            free(l.v);
+            return FT_EXIT_WRITE;
+        }
         mkdir(hidden, 0777);
         remove_dead_temporaries(o->outdir);
         remove_dead_temporaries(hidden);
@@ -781,7 +782,7 @@ copy_file(const char *src, const char *dst)
     if (!in)
         return -1;
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", dst, (long)getpid());
-    out = fopen(tmp, "wb");
+    out = ft_create_new(tmp);
     if (!out) {
         fclose(in);
         return -1;
@@ -807,6 +808,12 @@ copy_tree(const char *src, const char *dst, int top)
     int rc = 0;
     if (!d)
         return -1;
+    if (ft_is_symlink(dst)) {
+        closedir(d);
+        fprintf(stderr, "fiscaltab: error: %s is a symbolic link: not "
+                        "followed\n", dst);
+        return -1;
+    }
     mkdir(dst, 0777);
     while ((de = readdir(d)) != NULL && rc == 0) {
         char a[4400], b[4400];

@@ -93,6 +93,46 @@ expect_err "fiscaltab: fixtures/no-tounicode.pdf: 0 tables from 3 pages, checks 
 [ "$(grep -c '"rule":"undecodable_text","status":"fail"' "$O/nt/no-tounicode.log.jsonl")" = 3 ] &&
     ok || bad "no ToUnicode: fail entries"
 
+# --- symbolic links planted under -o are never followed: refused with
+# an error, and what they point at is left as it was
+V=$O/victim
+rm -rf "$V" "$O/ln"
+mkdir -p "$V" "$O/ln"
+echo keep >"$V/keep.txt"
+echo keep >"$V/threeline.xlsx.tmp1"
+ln -s "$V" "$O/ln/unruled"
+expect_rc 5 "$FT" convert fixtures/unruled.pdf --csv -o "$O/ln"
+expect_err "fiscaltab: error: fixtures/unruled.pdf: $O/ln/unruled is a symbolic link: not followed, not replaced"
+[ -f "$V/keep.txt" ] && [ "$(ls "$V" | wc -l)" -eq 2 ] && ok ||
+    bad "convert --csv emptied or wrote into a linked CSV folder"
+# batch: a link at OUT/.fiscaltab (its dead temporaries would be cleared)
+rm -rf "$O/lb"
+mkdir -p "$O/lb"
+echo keep >"$V/report.tsv.tmp99999999"
+ln -s "$V" "$O/lb/.fiscaltab"
+expect_rc 5 "$FT" batch fixtures/unruled.pdf -o "$O/lb"
+expect_err "fiscaltab: error: $O/lb/.fiscaltab is a symbolic link: not followed"
+[ -f "$V/report.tsv.tmp99999999" ] && ok || bad "batch cleared a linked .fiscaltab"
+# batch: a link where a subfolder's outputs go (and its stale temporaries
+# would be cleared); the other files still convert
+rm -rf "$O/lin" "$O/lo"
+mkdir -p "$O/lin/sub" "$O/lo"
+cp fixtures/threeline.pdf "$O/lin/sub/"
+cp fixtures/unruled.pdf "$O/lin/"
+ln -s "$V" "$O/lo/sub"
+expect_rc 6 "$FT" batch "$O/lin" -o "$O/lo"
+grep -q '"path":"sub/threeline.pdf",.*"error":"'"$O"'/lo/sub is a symbolic link: not followed"' "$O/lo/batch.jsonl" &&
+    [ -f "$O/lo/unruled.xlsx" ] && ok || bad "batch: linked subfolder not refused, or others lost"
+[ -f "$V/threeline.xlsx.tmp1" ] && [ ! -e "$V/threeline.xlsx" ] && ok ||
+    bad "batch wrote into or cleared a linked subfolder"
+# batch: a link at OUT/dataset.sqlite
+rm -rf "$O/ld"
+mkdir -p "$O/ld"
+ln -s "$V/keep.txt" "$O/ld/dataset.sqlite"
+expect_rc 6 "$FT" batch fixtures/unruled.pdf -o "$O/ld"
+expect_err "is a symbolic link: not followed"
+[ "$(cat "$V/keep.txt")" = keep ] && ok || bad "batch wrote through a linked dataset.sqlite"
+
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
 [ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"

@@ -149,7 +149,7 @@ ft_write_fragment(const ft_doc_result *doc, const ft_dataset_info *info,
     FILE *fp;
     size_t i, got;
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
-    fp = fopen(tmp, "w");
+    fp = ft_create_new(tmp);
     if (!fp) {
         if (err) {
             err->code = FT_ERR_WRITE;
@@ -227,6 +227,14 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
     ft_status st = FT_OK;
     char *f[12];
 
+    if (ft_is_symlink(dbpath)) {
+        if (err) {
+            err->code = FT_ERR_WRITE;
+            snprintf(err->msg, sizeof err->msg,
+                     "%.200s is a symbolic link: not followed", dbpath);
+        }
+        return FT_ERR_WRITE;
+    }
     if (sqlite3_open(dbpath, &db) != SQLITE_OK)
         return db_fail(db, err, "cannot open the dataset");
     sqlite3_busy_timeout(db, 10000);
@@ -410,7 +418,7 @@ ft_dataset_csv(const char *dbpath, const char *csvpath, ft_error *err)
         return st;
     }
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", csvpath, (long)getpid());
-    fp = fopen(tmp, "w");
+    fp = ft_create_new(tmp);
     if (!fp) {
         sqlite3_finalize(q);
         sqlite3_close(db);

@@ -114,25 +114,6 @@ put_json_number(FILE *fp, double v)
     }
 }
 
-/* Removes a directory and the files in it (one level). */
-static void
-remove_tree(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    if (d) {
-        while ((de = readdir(d)) != NULL) {
-            char p[4096];
-            if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-                continue;
-            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-            remove(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-}
-
 /* A file-name-safe copy of a title (no / \ : * ? " < > | or controls),
  * at most max bytes of whole characters. */
 static void
@@ -176,7 +157,7 @@ ft_csvw_open(const char *dir, ft_csvw **out, ft_error *err)
         return FT_ERR_NOMEM;
     }
     snprintf(w->tmp, n, "%s.tmp%ld", dir, (long)getpid());
-    remove_tree(w->tmp);
+    ft_remove_tree(w->tmp);
     if (mkdir(w->tmp, 0777) != 0) {
         ft_status st = write_fail(err, dir);
         free(w->tmp);
@@ -196,7 +177,7 @@ ft_csvw_table(ft_csvw *w, size_t i, const ft_table *t, ft_error *err)
     int r, c;
     safe_name(t->title ? t->title : "table", name, sizeof name);
     snprintf(path, sizeof path, "%s/%02zu-%s.csv", w->tmp, i + 1, name);
-    fp = fopen(path, "wb");
+    fp = ft_create_new(path);
     if (!fp)
         return write_fail(err, path);
     fputs("\xEF\xBB\xBF", fp);
@@ -234,6 +215,17 @@ ft_csvw_close(ft_csvw *w, ft_error *err)
     char old[4096];
     ft_status st = FT_OK;
     snprintf(old, sizeof old, "%s.old%ld", dir, (long)getpid());
+    if (ft_is_symlink(dir)) {
+        /* never replaced, never emptied: it points outside */
+        if (err) {
+            err->code = FT_ERR_WRITE;
+            snprintf(err->msg, sizeof err->msg,
+                     "%.200s is a symbolic link: not followed, not replaced",
+                     dir);
+        }
+        ft_csvw_abort(w);
+        return FT_ERR_WRITE;
+    }
     /* swap the finished directory into place; a directory of that name
      * holding anything but our CSVs is the user's, and is left alone */
     {
@@ -265,14 +257,14 @@ ft_csvw_close(ft_csvw *w, ft_error *err)
             return FT_ERR_WRITE;
         }
     }
-    remove_tree(old);
+    ft_remove_tree(old);
     if (rename(dir, old) != 0 && errno != ENOENT) {
         st = write_fail(err, dir);
     } else if (rename(w->tmp, dir) != 0) {
         rename(old, dir);
         st = write_fail(err, dir);
     }
-    remove_tree(old);
+    ft_remove_tree(old);
     ft_csvw_abort(w); /* the temporary is gone when it was renamed */
     return st;
 }
@@ -283,7 +275,7 @@ ft_csvw_abort(ft_csvw *w)
     if (!w)
         return;
     if (w->tmp)
-        remove_tree(w->tmp);
+        ft_remove_tree(w->tmp);
     free(w->tmp);
     free(w->dir);
     free(w);
@@ -312,7 +304,7 @@ ft_logw_open(const char *path, const char *file, ft_logw **out,
         return FT_ERR_NOMEM;
     }
     snprintf(w->tmp, n, "%s.tmp%ld", path, (long)getpid());
-    w->fp = fopen(w->tmp, "wb");
+    w->fp = ft_create_new(w->tmp);
     if (!w->fp) {
         ft_status st = write_fail(err, path);
         ft_logw_abort(w);

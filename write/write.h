@@ -12,6 +12,23 @@
 
 #include "../extract/table.h"
 
+/* 1 when path is a symbolic link (not followed). */
+int ft_is_symlink(const char *path);
+
+/* A new file at path for writing: what was at that name (a temporary of
+ * a killed run, or a planted link) is unlinked first, and the file is
+ * created with O_EXCL | O_NOFOLLOW, so a write never goes through a
+ * link. NULL with errno set on failure. */
+FILE *ft_create_new(const char *path);
+
+/* Removes a directory and the files in it (one level) without following
+ * a link: a link at dir is removed itself, what it points at stays. */
+void ft_remove_tree(const char *dir);
+
+/* 1 when a component of path below root (path starts with root) is a
+ * symbolic link, copied into bad (n bytes). */
+int ft_link_below(const char *root, const char *path, char *bad, size_t n);
+
 /* What the dataset fragment says of a converted document's tables. */
 typedef struct ft_doc_result {
     const ft_table *tables; /* titles, units and pages (cells not read) */

@@ -464,7 +464,13 @@ ft_xlsx_index(ft_xlsx *x, const ft_table *tables, const ft_sheet_info *info,
 ft_status
 ft_xlsx_close(ft_xlsx *x, ft_error *err)
 {
-    lxw_error e = workbook_close(x->wb);
+    lxw_error e;
+    /* libxlsxwriter opens the name as it is: make it a file of ours
+     * first, so that a link planted there is not written through */
+    FILE *own = ft_create_new(x->tmp);
+    if (own)
+        fclose(own);
+    e = workbook_close(x->wb);
     x->wb = NULL;
     if (x->e != LXW_NO_ERROR)
         e = x->e;
