@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -36,7 +37,9 @@
 
 typedef struct job {
     char *path;     /* as found: ROOT/rel */
-    char *rel;      /* relative to its root, used under OUT */
+    char *rel;      /* relative to its root, used under OUT; made
+                     * unique when two inputs would share outputs */
+    char *stem;     /* its outputs' name (ft_output_stem, made unique) */
     char sha[65];
     int status;     /* 0 todo, 1 done, 2 skipped */
     int rc;
@@ -145,7 +148,104 @@ walk(joblist *l, const char *root, const char *rel, int depth)
 static int
 cmp_job(const void *a, const void *b)
 {
-    return strcmp(((const job *)a)->rel, ((const job *)b)->rel);
+    int c = strcmp(((const job *)a)->rel, ((const job *)b)->rel);
+    return c ? c : strcmp(((const job *)a)->path, ((const job *)b)->path);
+}
+
+static const job *key_jobs;
+
+/* qsort comparator: job indices by output folder and name, ignoring
+ * case (x.pdf and x.PDF write the same x.xlsx), then as sorted. */
+static int
+cmp_outputs(const void *a, const void *b)
+{
+    const job *x = &key_jobs[*(const size_t *)a];
+    const job *y = &key_jobs[*(const size_t *)b];
+    const char *sx = strrchr(x->rel, '/'), *sy = strrchr(y->rel, '/');
+    size_t dx = sx ? (size_t)(sx - x->rel) : 0;
+    size_t dy = sy ? (size_t)(sy - y->rel) : 0;
+    int c = dx != dy ? (dx < dy ? -1 : 1) : strncmp(x->rel, y->rel, dx);
+    if (!c)
+        c = strcasecmp(x->stem, y->stem);
+    if (!c)
+        c = *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+    return c;
+}
+
+/* Gives each job the name of its outputs; two inputs that would write
+ * the same OUT/DIR/STEM.xlsx (report.pdf under two roots, a/x.pdf and
+ * b/x.pdf named on the command line, x.pdf beside x.PDF) are told
+ * apart: the later gets STEM~2 (~3, ...) for its outputs and its name
+ * in batch.jsonl and the dataset, and a warning says so. 0 on success,
+ * -1 when out of memory. */
+static int
+name_outputs(joblist *l)
+{
+    size_t i, *ix = malloc((l->n + 1) * sizeof *ix), run = 1;
+    unsigned char *same = calloc(l->n + 1, 1);
+    if (!ix || !same) {
+        free(ix);
+        free(same);
+        return -1;
+    }
+    for (i = 0; i < l->n; i++) {
+        l->v[i].stem = ft_output_stem(l->v[i].rel);
+        if (!l->v[i].stem) {
+            free(ix);
+            free(same);
+            return -1;
+        }
+        ix[i] = i;
+    }
+    key_jobs = l->v;
+    qsort(ix, l->n, sizeof *ix, cmp_outputs);
+    /* which neighbours share outputs, before any is renamed */
+    for (i = 1; i < l->n; i++) {
+        size_t pair[2] = {ix[i - 1], ix[i]};
+        /* cmp_outputs breaks ties by index: equal keys compare by it */
+        const job *x = &l->v[pair[0]], *y = &l->v[pair[1]];
+        const char *sx = strrchr(x->rel, '/'), *sy = strrchr(y->rel, '/');
+        size_t dx = sx ? (size_t)(sx - x->rel) : 0;
+        size_t dy = sy ? (size_t)(sy - y->rel) : 0;
+        same[i] = dx == dy && !strncmp(x->rel, y->rel, dx) &&
+                  !strcasecmp(x->stem, y->stem);
+    }
+    for (i = 1; i < l->n; i++) {
+        job *first, *j = &l->v[ix[i]];
+        const char *sj = strrchr(j->rel, '/');
+        size_t dj = sj ? (size_t)(sj - j->rel) : 0, len;
+        char *stem, *rel;
+        if (!same[i]) {
+            run = 1;
+            continue;
+        }
+        first = &l->v[ix[i - run]];
+        run++;
+        len = strlen(j->stem) + 24;
+        stem = malloc(len);
+        rel = malloc(dj + len + 8);
+        if (!stem || !rel) {
+            free(stem);
+            free(rel);
+            free(ix);
+            free(same);
+            return -1;
+        }
+        snprintf(stem, len, "%s~%zu", j->stem, run);
+        snprintf(rel, dj + len + 8, "%.*s%s%s.pdf", (int)dj, j->rel,
+                 dj ? "/" : "", stem);
+        fprintf(stderr,
+                "fiscaltab: warning: %s and %s would write the same "
+                "outputs: the second is written as %s\n",
+                first->path, j->path, rel);
+        free(j->stem);
+        free(j->rel);
+        j->stem = stem;
+        j->rel = rel;
+    }
+    free(ix);
+    free(same);
+    return 0;
 }
 
 static const job *order_jobs;
@@ -177,14 +277,12 @@ out_paths(const char *out, const job *j, char *dir, size_t dsz, char *xlsx,
           char *log, size_t psz)
 {
     const char *slash = strrchr(j->rel, '/');
-    const char *base = slash ? slash + 1 : j->rel;
-    size_t bl = strlen(base);
     if (slash)
         snprintf(dir, dsz, "%s/%.*s", out, (int)(slash - j->rel), j->rel);
     else
         snprintf(dir, dsz, "%s", out);
-    snprintf(xlsx, psz, "%s/%.*s.xlsx", dir, (int)(bl - 4), base);
-    snprintf(log, psz, "%s/%.*s.log.jsonl", dir, (int)(bl - 4), base);
+    snprintf(xlsx, psz, "%s/%s.xlsx", dir, j->stem);
+    snprintf(log, psz, "%s/%s.log.jsonl", dir, j->stem);
 }
 
 /* Writes s as a JSON string. */
@@ -288,6 +386,19 @@ resume(joblist *l, const char *out)
     fclose(fp);
 }
 
+/* 1 when s is sfx followed by a process number and nothing else. */
+static int
+tmp_suffix(const char *s, const char *sfx)
+{
+    size_t n = strlen(sfx);
+    if (strncmp(s, sfx, n) != 0 || !s[n])
+        return 0;
+    for (s += n; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
 /* Removes temporaries that a killed earlier run left for this file's
  * outputs (STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID/). */
 static void
@@ -306,8 +417,10 @@ remove_stale(const char *dir, const char *xlsx)
         char f[4800];
         if (strncmp(de->d_name, base, stem_len) != 0)
             continue;
-        if (strncmp(rest, ".xlsx.tmp", 9) && strncmp(rest, ".log.jsonl.tmp", 14) &&
-            strncmp(rest, ".tmp", 4))
+        /* exactly STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID:
+         * not report.tmp.xlsx, which is report.tmp.pdf's output */
+        if (!tmp_suffix(rest, ".xlsx.tmp") &&
+            !tmp_suffix(rest, ".log.jsonl.tmp") && !tmp_suffix(rest, ".tmp"))
             continue;
         snprintf(f, sizeof f, "%s/%s", dir, de->d_name);
         if (remove(f) != 0)
@@ -403,6 +516,7 @@ start(job *j, const char *out, int csv, const ft_table_settings *settings)
         o.input = j->path;
         o.display = j->rel;
         o.outdir = dir;
+        o.stem = j->stem;
         o.csv = csv;
         o.settings = settings;
         o.quiet = 1;
@@ -501,18 +615,57 @@ cleanup_tmp(const job *j, const char *out)
     remove_stale(dir, xlsx);
 }
 
+/* qsort comparator: job indices by content hash, then as sorted. */
+static int
+cmp_sha(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(key_jobs[x].sha, key_jobs[y].sha);
+    return c ? c : (x < y ? -1 : 1);
+}
+
+/* first[i]: the job before i (in sorted order) with the same content,
+ * or i itself. NULL when out of memory. */
+static size_t *
+same_content(const joblist *l)
+{
+    size_t i, *ix = malloc((l->n + 1) * sizeof *ix);
+    size_t *first = malloc((l->n + 1) * sizeof *first);
+    if (!ix || !first) {
+        free(ix);
+        free(first);
+        return NULL;
+    }
+    for (i = 0; i < l->n; i++)
+        ix[i] = first[i] = i;
+    key_jobs = l->v;
+    qsort(ix, l->n, sizeof *ix, cmp_sha);
+    for (i = 1; i < l->n; i++) {
+        const job *a = &l->v[ix[i - 1]], *b = &l->v[ix[i]];
+        if (a->sha[0] && strcmp(a->sha, "unreadable") &&
+            !strcmp(a->sha, b->sha))
+            first[ix[i]] = first[ix[i - 1]];
+    }
+    free(ix);
+    return first;
+}
+
 /* Writes OUT/batch.jsonl atomically. */
 static int
 write_report(const joblist *l, const char *out)
 {
     char path[4096], tmp[4200];
     FILE *fp;
-    size_t i;
+    size_t i, *first = same_content(l);
+    if (!first)
+        return -1;
     snprintf(path, sizeof path, "%s/batch.jsonl", out);
     snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
     fp = ft_create_new(tmp);
-    if (!fp)
+    if (!fp) {
+        free(first);
         return -1;
+    }
     for (i = 0; i < l->n; i++) {
         const job *j = &l->v[i];
         const char *status;
@@ -534,8 +687,16 @@ write_report(const joblist *l, const char *out)
             put_json(fp, j->error);
         else
             fputs("null", fp);
+        fputs(",\"source\":", fp);
+        put_json(fp, j->path);
+        if (first[i] != i) {
+            /* the same content under another name */
+            fputs(",\"duplicate_of\":", fp);
+            put_json(fp, l->v[first[i]].rel);
+        }
         fputs(j->status == 2 ? ",\"resumed\":true}\n" : "}\n", fp);
     }
+    free(first);
     if (fclose(fp) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
         return -1;
@@ -569,6 +730,8 @@ build_dataset(const joblist *l, const char *out)
             return -1;
         }
     }
+    if (access(db, F_OK) != 0 && errno == ENOENT)
+        return 0; /* nothing converted (an empty shard): no dataset */
     if (ft_dataset_csv(db, csv, &err) != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s\n", err.msg);
         return -1;
@@ -609,6 +772,14 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
                 return FT_EXIT_INTERNAL;
         }
     }
+    if (l.n == 0) {
+        fprintf(stderr, "fiscaltab: error: no PDF found in");
+        for (k = 0; k < n_paths; k++)
+            fprintf(stderr, " %s", paths[k]);
+        fputc('\n', stderr);
+        free(l.v);
+        return FT_EXIT_USAGE;
+    }
     qsort(l.v, l.n, sizeof *l.v, cmp_job);
     if (o->shard_n > 1) {
         size_t w = 0;
@@ -619,10 +790,13 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             else {
                 free(l.v[i].path);
                 free(l.v[i].rel);
+                free(l.v[i].stem);
             }
         }
         l.n = w;
     }
+    if (name_outputs(&l) != 0)
+        return FT_EXIT_INTERNAL;
     if (mkdir(o->outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "fiscaltab: error: cannot create %s: %s\n",
                 o->outdir, strerror(errno));
@@ -757,12 +931,14 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             "fiscaltab batch: %zu files, %zu converted, %zu with failed "
             "checks, %zu with tables none of which could be checked, %zu "
             "failed, %ld pages, %.1fs%s -> %s/batch.jsonl\n",
-            l.n, done - failed, checks, unchecked, failed, pages,
+            l.n, done > failed ? done - failed : 0, checks, unchecked,
+            failed, pages,
             ft_now() - t0,
             interrupted ? " (interrupted)" : "", o->outdir);
     for (i = 0; i < l.n; i++) {
         free(l.v[i].path);
         free(l.v[i].rel);
+        free(l.v[i].stem);
         free(l.v[i].buf);
     }
     free(l.v);
@@ -873,6 +1049,13 @@ ft_merge(char **dirs, int n_dirs, const char *outdir)
                 continue;
             j = &l.v[l.n - 1];
             j->status = 1;
+            if (json_field(line, "source", rel, sizeof rel)) {
+                char *src = strdup(rel);
+                if (src) {
+                    free(j->path);
+                    j->path = src;
+                }
+            }
             json_field(line, "sha256", j->sha, sizeof j->sha);
             if (json_field(line, "exit", num, sizeof num))
                 j->rc = atoi(num);
@@ -885,6 +1068,8 @@ ft_merge(char **dirs, int n_dirs, const char *outdir)
     }
     qsort(l.v, l.n, sizeof *l.v, cmp_job);
     for (i = 0; i < l.n; i++) {
+        if (!l.v[i].stem && !(l.v[i].stem = ft_output_stem(l.v[i].rel)))
+            return FT_EXIT_INTERNAL;
         if (l.v[i].rc == FT_EXIT_CHECKS)
             checks++;
         else if (l.v[i].rc != FT_EXIT_OK)
@@ -896,6 +1081,7 @@ ft_merge(char **dirs, int n_dirs, const char *outdir)
     for (i = 0; i < l.n; i++) {
         free(l.v[i].path);
         free(l.v[i].rel);
+        free(l.v[i].stem);
     }
     free(l.v);
     if (!k)

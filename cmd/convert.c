@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -87,9 +88,8 @@ on_norm(void *vctx, const ft_table *t, const ft_norm_event *ev)
                              msg);
 }
 
-/* Stem of a path: the base name without a .pdf ending. */
-static char *
-stem_of(const char *path)
+char *
+ft_output_stem(const char *path)
 {
     const char *b = strrchr(path, '/');
     char *s;
@@ -101,10 +101,16 @@ stem_of(const char *path)
     if (!s)
         return NULL;
     n = strlen(s);
-    if (n > 4 && (strcmp(s + n - 4, ".pdf") == 0 ||
-                  strcmp(s + n - 4, ".PDF") == 0 ||
-                  strcmp(s + n - 4, ".Pdf") == 0))
-        s[n - 4] = 0;
+    if (n > 4 && strcasecmp(s + n - 4, ".pdf") == 0)
+        s[n -= 4] = 0;
+    if (n > FT_STEM_MAX) {
+        /* room for ".log.jsonl.tmpPID" within a name's 255 bytes, cut
+         * at a whole character */
+        n = FT_STEM_MAX;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        s[n] = 0;
+    }
     if (!s[0] || s[0] == '.') {
         free(s);
         s = strdup("output");
@@ -834,7 +840,7 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     }
 
     /* the outputs, under temporary names until the end */
-    stem = stem_of(o->input);
+    stem = o->stem ? strdup(o->stem) : ft_output_stem(o->input);
     plen = strlen(o->outdir) + 512;
     path = malloc(plen);
     cv.figs = ft_figures_new();
@@ -848,15 +854,15 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         rc = FT_EXIT_WRITE;
         goto out;
     }
-    snprintf(path, plen, "%s/%.255s.xlsx", o->outdir, stem);
+    snprintf(path, plen, "%s/%s.xlsx", o->outdir, stem);
     st = ft_xlsx_open(path, &cv.xlsx, &cv.err);
     if (st == FT_OK) {
-        snprintf(path, plen, "%s/%.255s.log.jsonl", o->outdir, stem);
+        snprintf(path, plen, "%s/%s.log.jsonl", o->outdir, stem);
         st = ft_logw_open(path, o->display ? o->display : o->input, &cv.logw,
                           &cv.err);
     }
     if (st == FT_OK && o->csv) {
-        snprintf(path, plen, "%s/%.255s", o->outdir, stem);
+        snprintf(path, plen, "%s/%s", o->outdir, stem);
         st = ft_csvw_open(path, &cv.csvw, &cv.err);
     }
     if (st == FT_OK && o->fragment && !(cv.frag = tmpfile())) {

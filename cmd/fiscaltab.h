@@ -33,7 +33,18 @@ typedef struct ft_convert_opts {
     const char *fragment;   /* batch: write the dataset fragment here */
     int ocr;                /* FT_OCR_AUTO (0), FT_OCR_ALWAYS, FT_OCR_NEVER */
     const ft_table_settings *settings; /* --set, or NULL: the defaults */
+    const char *stem;       /* name of the outputs, or NULL: the input's
+                             * (ft_output_stem) */
 } ft_convert_opts;
+
+/* The longest output name (bytes, before .xlsx / .log.jsonl.tmpPID). */
+#define FT_STEM_MAX 200
+
+/* The name of a PDF's outputs: its base name without a .pdf ending of any
+ * case, leading dots dropped, cut to FT_STEM_MAX bytes at a whole
+ * character; "output" when nothing is left. Free the result; NULL on
+ * OOM. */
+char *ft_output_stem(const char *path);
 
 typedef struct ft_convert_stats {
     int pages_total, pages, pages_failed;

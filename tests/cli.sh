@@ -93,6 +93,45 @@ expect_err "fiscaltab: fixtures/no-tounicode.pdf: 0 tables from 3 pages, checks 
 [ "$(grep -c '"rule":"undecodable_text","status":"fail"' "$O/nt/no-tounicode.log.jsonl")" = 3 ] &&
     ok || bad "no ToUnicode: fail entries"
 
+# --- batch: a folder with no PDF is a usage error, said as such
+mkdir -p "$O/nopdf"
+expect_rc 2 "$FT" batch "$O/nopdf" -o "$O/nopdf-out"
+expect_err "fiscaltab: error: no PDF found in $O/nopdf"
+# inputs that would write the same outputs are told apart, each said:
+# report.pdf under two roots, a/x.pdf and b/x.pdf given by name, x.pdf
+# beside x.PDF; report.tmp.pdf's outputs survive report.pdf's clean-up
+# of its own temporaries; a.pDf's outputs are found; the same content
+# under two names is flagged
+C=$O/coll
+rm -rf "$C"
+mkdir -p "$C/A" "$C/B" "$C/D"
+cp fixtures/unruled.pdf "$C/A/report.pdf"
+cp fixtures/threeline.pdf "$C/B/report.pdf"
+expect_rc 0 "$FT" batch "$C/A" "$C/B" -o "$C/o1"
+expect_err "fiscaltab: warning: $C/A/report.pdf and $C/B/report.pdf would write the same outputs: the second is written as report~2.pdf"
+[ -f "$C/o1/report.xlsx" ] && [ -f "$C/o1/report~2.xlsx" ] &&
+    grep -q '"path":"report~2.pdf",.*"source":"'"$C"'/B/report.pdf"' "$C/o1/batch.jsonl" &&
+    ok || bad "two roots' report.pdf: one overwrote the other"
+expect_rc 0 "$FT" batch "$C/A/report.pdf" "$C/B/report.pdf" -o "$C/o2"
+[ "$(grep -c . "$C/o2/batch.jsonl")" = 2 ] && [ -f "$C/o2/report~2.xlsx" ] &&
+    ok || bad "files given by name: one overwrote the other"
+cp fixtures/unruled.pdf "$C/D/x.pdf"
+cp fixtures/threeline.pdf "$C/D/x.PDF"
+cp fixtures/threeline.pdf "$C/D/report.pdf"
+cp fixtures/unruled.pdf "$C/D/report.tmp.pdf"
+cp fixtures/unruled.pdf "$C/D/a.pDf"
+expect_rc 0 "$FT" batch "$C/D" -o "$C/o3"
+expect_err "would write the same outputs: the second is written as x~2.pdf"
+[ -f "$C/o3/report.tmp.xlsx" ] && [ -f "$C/o3/x.xlsx" ] && [ -f "$C/o3/x~2.xlsx" ] &&
+    [ -f "$C/o3/a.xlsx" ] && ok || bad "collisions in one folder: outputs lost"
+grep -q '"path":"x~2.pdf",.*"duplicate_of":"a.pDf"' "$C/o3/batch.jsonl" &&
+    grep -q '"path":"x.PDF",.*"duplicate_of":"report.pdf"' "$C/o3/batch.jsonl" &&
+    ! grep -q '"path":"a.pDf",.*duplicate_of' "$C/o3/batch.jsonl" &&
+    ok || bad "the same content under two names not flagged"
+expect_rc 0 "$FT" batch "$C/D" -o "$C/o3"
+[ "$(grep -c '"resumed":true' "$C/o3/batch.jsonl")" = 5 ] &&
+    ok || bad "rerun: not every file resumed (a.pDf's log not found?)"
+
 # --- symbolic links planted under -o are never followed: refused with
 # an error, and what they point at is left as it was
 V=$O/victim

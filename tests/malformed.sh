@@ -124,8 +124,16 @@ expect_rc 5 "$FT" convert fixtures/threeline.pdf -o "$O/keep" --csv
 expect_err "holds other files: not replaced"
 [ "$(cat "$O/keep/threeline/notes.txt")" = precious ] && ok || bad "user file lost"
 
+# more tables than any fixed array held (tab_ids[1024]): every cell of
+# the dataset belongs to its table
+python3 tests/tools/many_tables.py "$O/many.pdf" 1100
+rm -rf "$O/mb"
+expect_rc 0 "$FT" batch "$O/many.pdf" -o "$O/mb"
+[ "$(sqlite3 "$O/mb/dataset.sqlite" "SELECT count(*), sum(tab = 0), count(DISTINCT tab) FROM cells")" = "4400|0|1100" ] &&
+    ok || bad "dataset: cells of tables past 1024 orphaned"
+
 # text that a spreadsheet would run as a formula stays text in the CSV
-mkpdf formula.pdf "$one" "[0 0 595 842]" "BT /F1 14 Tf 200 740 Td (Table 1 Formulas) Tj ET BT /F1 10 Tf 50 700 Td (=SUM\(A1:A9\)) Tj 150 0 Td (12.00) Tj ET BT /F1 10 Tf 50 680 Td (@cmd) Tj 150 0 Td (13.00) Tj ET BT /F1 10 Tf 50 660 Td (+danger) Tj 150 0 Td (14.00) Tj ET BT /F1 10 Tf 50 640 Td (plain) Tj 150 0 Td (15.00) Tj ET"
+mkpdf formula.pdf "$one" "[0 0 595 842]" "BT /F1 14 Tf 200 740 Td (Table 1 Formulas) Tj ET BT /F1 10 Tf 50 700 Td (=SUM\(A1:A9\)) Tj 150 0 Td (12.00) Tj ET BT /F1 10 Tf 50 680 Td (@cmd) Tj 150 0 Td (13.00) Tj ET BT /F1 10 Tf 50 660 Td (+danger) Tj 150 0 Td (14.00) Tj ET BT /F1 10 Tf 50 640 Td (plain) Tj 150 0 Td (15.00) Tj ET BT /F1 10 Tf 50 620 Td (--x) Tj 150 0 Td (123,456,789,012.35) Tj ET"
 expect_rc 0 "$FT" convert "$O/formula.pdf" -o "$O/f" --csv
 csv=$(ls "$O"/f/formula/*.csv 2>/dev/null | head -1)
 if [ -n "$csv" ]; then
@@ -133,11 +141,24 @@ if [ -n "$csv" ]; then
     grep -qx "'=SUM(A1:A9),12.00" "$WORK/f.csv" &&
         grep -qx "'@cmd,13.00" "$WORK/f.csv" &&
         grep -qx "'+danger,14.00" "$WORK/f.csv" &&
-        grep -qx "plain,15.00" "$WORK/f.csv" && ok ||
+        grep -qx "plain,15.00" "$WORK/f.csv" &&
+        grep -qx "'--x,123456789012.35" "$WORK/f.csv" && ok ||
         bad "formula text not neutralized: $(cat "$WORK/f.csv")"
 else
     bad "formula.pdf: no table"
 fi
+# the dataset too: labels guarded, and every amount exactly as printed
+# (not rounded to 10 significant digits, 123456789000)
+rm -rf "$O/fb"
+expect_rc 0 "$FT" batch "$O/formula.pdf" -o "$O/fb"
+tr -d '\r' <"$O/fb/dataset.csv" >"$WORK/fd.csv"
+grep -q ",'=SUM(A1:A9),.*,12," "$WORK/fd.csv" &&
+    grep -q ",'--x,.*,123456789012.35," "$WORK/fd.csv" &&
+    ! grep -q ',=\|,+danger\|,@cmd' "$WORK/fd.csv" && ok ||
+    bad "dataset.csv: formula text or a rounded amount: $(cat "$WORK/fd.csv")"
+[ "$(sqlite3 "$O/fb/dataset.sqlite" "SELECT printf('%.2f', value) FROM cells WHERE row_label = '--x'")" = 123456789012.35 ] &&
+    ok || bad "dataset.sqlite: a rounded amount"
+
 # an unreadable file (checked as an ordinary user: root reads anything)
 cp fixtures/threeline.pdf "$O/unreadable.pdf"
 chmod 000 "$O/unreadable.pdf"

@@ -8,6 +8,7 @@
  * numeric cells in long format to OUT/dataset.csv.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,34 @@ json_get(const char *line, const char *key, char *buf, size_t size)
  * Public functions
  *****************************************************************************/
 
+/* Writes v in the fewest significant digits that read back as v:
+ * 123456789012.35 stays 123456789012.35 (%.10g made it 123456789000). */
+static void
+put_exact(FILE *fp, double v)
+{
+    char buf[48];
+    int p;
+    if (v == floor(v) && fabs(v) < 1e15) {
+        fprintf(fp, "%.0f", v); /* 134229100, not 1.342291e+08 */
+        return;
+    }
+    for (p = 1; p <= 17; p++) {
+        snprintf(buf, sizeof buf, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    if (strchr(buf, 'e') && fabs(v) >= 1e-4 && fabs(v) < 1e15) {
+        int d;
+        /* the same digits without an exponent */
+        for (d = 0; d <= 17; d++) {
+            snprintf(buf, sizeof buf, "%.*f", d, v);
+            if (strtod(buf, NULL) == v)
+                break;
+        }
+    }
+    fputs(buf, fp);
+}
+
 void
 ft_fragment_cells(FILE *body, const ft_dataset_cell *cells, size_t n_cells)
 {
@@ -128,9 +157,11 @@ ft_fragment_cells(FILE *body, const ft_dataset_cell *cells, size_t n_cells)
         fprintf(body, "C\t%d\t%d\t%d\t", c->table + 1, c->row + 1,
                 c->col + 1);
         put_field(body, c->text);
-        if (c->has_value)
-            fprintf(body, "\t%.10g\t", c->value);
-        else
+        if (c->has_value) {
+            fputc('\t', body);
+            put_exact(body, c->value);
+            fputc('\t', body);
+        } else
             fputs("\t\t", body);
         put_field(body, c->row_label);
         fputc('\t', body);
@@ -222,8 +253,10 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
     sqlite3_stmt *ins_doc = NULL, *ins_tab = NULL, *ins_cell = NULL,
                  *ins_chk = NULL;
     FILE *fp = NULL;
-    char line[16384];
-    sqlite3_int64 doc_id = 0, tab_ids[1024] = {0};
+    char *line = NULL;
+    size_t line_cap = 0;
+    sqlite3_int64 doc_id = 0, *tab_ids = NULL;
+    size_t n_tab_ids = 0;
     ft_status st = FT_OK;
     char *f[12];
 
@@ -291,7 +324,7 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
         st = db_fail(db, err, "cannot read a fragment");
         goto done;
     }
-    while (fgets(line, sizeof line, fp) && st == FT_OK) {
+    while (st == FT_OK && getline(&line, &line_cap, fp) > 0) {
         int n = split(line, f, 12);
         if (f[0][0] == 'D' && n >= 5) {
             sqlite3_bind_text(ins_doc, 1, path, -1, SQLITE_STATIC);
@@ -318,12 +351,24 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
             bind_text(ins_tab, 7, f[6]);
             if (sqlite3_step(ins_tab) != SQLITE_DONE)
                 st = db_fail(db, err, "dataset table");
-            if (k > 0 && k < 1024)
+            if (k > 0 && (size_t)k >= n_tab_ids) {
+                size_t nn = (size_t)k * 2 + 16;
+                sqlite3_int64 *v = realloc(tab_ids, nn * sizeof *v);
+                if (!v) {
+                    st = FT_ERR_NOMEM;
+                    break;
+                }
+                memset(v + n_tab_ids, 0, (nn - n_tab_ids) * sizeof *v);
+                tab_ids = v;
+                n_tab_ids = nn;
+            }
+            if (k > 0)
                 tab_ids[k] = sqlite3_last_insert_rowid(db);
         } else if (f[0][0] == 'C' && n >= 9) {
             int k = atoi(f[1]);
             sqlite3_reset(ins_cell);
-            sqlite3_bind_int64(ins_cell, 1, k > 0 && k < 1024 ? tab_ids[k]
+            sqlite3_bind_int64(ins_cell, 1,
+                               k > 0 && (size_t)k < n_tab_ids ? tab_ids[k]
                                                               : 0);
             sqlite3_bind_int(ins_cell, 2, atoi(f[2]));
             sqlite3_bind_int(ins_cell, 3, atoi(f[3]));
@@ -341,7 +386,7 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
     }
     fclose(fp);
     fp = logpath ? fopen(logpath, "r") : NULL;
-    while (fp && st == FT_OK && fgets(line, sizeof line, fp)) {
+    while (fp && st == FT_OK && getline(&line, &line_cap, fp) > 0) {
         char v[4096];
         if (!strstr(line, "\"kind\":\"check\""))
             continue;
@@ -374,6 +419,8 @@ ft_dataset_add(const char *dbpath, const char *path, const char *sha,
                            SQLITE_OK)
         st = db_fail(db, err, "dataset commit");
 done:
+    free(line);
+    free(tab_ids);
     if (st != FT_OK)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_finalize(ins_doc);
@@ -435,19 +482,12 @@ ft_dataset_csv(const char *dbpath, const char *csvpath, ft_error *err)
                 fputc(',', fp);
             if (!s)
                 continue;
-            if (sqlite3_column_type(q, k) == SQLITE_FLOAT) {
-                fprintf(fp, "%.10g", sqlite3_column_double(q, k));
-            } else if (strpbrk(s, ",\"\r\n")) {
-                fputc('"', fp);
-                for (; *s; s++) {
-                    if (*s == '"')
-                        fputc('"', fp);
-                    fputc(*s, fp);
-                }
-                fputc('"', fp);
-            } else {
+            if (sqlite3_column_type(q, k) == SQLITE_FLOAT)
+                put_exact(fp, sqlite3_column_double(q, k));
+            else if (sqlite3_column_type(q, k) == SQLITE_INTEGER)
                 fputs(s, fp);
-            }
+            else
+                ft_csv_text(fp, s); /* quoted, and no formula */
         }
         fputs("\r\n", fp);
     }

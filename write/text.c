@@ -48,13 +48,15 @@ put_number(FILE *fp, const ft_cell *c)
     fprintf(fp, "%.*f", d, c->value);
 }
 
-/* Writes one CSV field. */
-static void
-put_csv_text(FILE *fp, const char *s)
+/* Writes one CSV field of text: quoted when it must be, and with an
+ * apostrophe before what a spreadsheet would run as a formula (= + - @,
+ * a tab or a CR first; a lone "-" is a blank). */
+void
+ft_csv_text(FILE *fp, const char *s)
 {
     int quote = strpbrk(s, ",\"\n\r") != NULL;
-    int guard = strchr("=+@\t\r", s[0]) != NULL ||
-                (s[0] == '-' && s[1] && s[1] != '-');
+    int guard = (s[0] && strchr("=+@\t\r", s[0]) != NULL) ||
+                (s[0] == '-' && s[1]);
     if (!s[0])
         return;
     if (quote)
@@ -197,7 +199,7 @@ ft_csvw_table(ft_csvw *w, size_t i, const ft_table *t, ft_error *err)
                     return FT_ERR_NOMEM;
                 }
                 ft_strip_controls(s);
-                put_csv_text(fp, s);
+                ft_csv_text(fp, s);
                 free(s);
             }
         }

@@ -12,6 +12,11 @@
 
 #include "../extract/table.h"
 
+/* Writes one CSV field of text: RFC 4180 quoting, and an apostrophe
+ * before text a spreadsheet would run as a formula (= + - @, a tab or a
+ * CR first; a lone "-" is a blank). */
+void ft_csv_text(FILE *fp, const char *s);
+
 /* 1 when path is a symbolic link (not followed). */
 int ft_is_symlink(const char *path);
 
