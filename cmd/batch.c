@@ -386,6 +386,21 @@ resume(joblist *l, const char *out)
     fclose(fp);
 }
 
+/* Frees the jobs of l and their names. */
+static void
+free_jobs(joblist *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        free(l->v[i].path);
+        free(l->v[i].rel);
+        free(l->v[i].stem);
+        free(l->v[i].buf);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
 /* 1 when s is sfx followed by a process number and nothing else. */
 static int
 tmp_suffix(const char *s, const char *sfx)
@@ -795,8 +810,10 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
         }
         l.n = w;
     }
-    if (name_outputs(&l) != 0)
+    if (name_outputs(&l) != 0) {
+        free_jobs(&l);
         return FT_EXIT_INTERNAL;
+    }
     if (mkdir(o->outdir, 0777) != 0 && errno != EEXIST) {
         fprintf(stderr, "fiscaltab: error: cannot create %s: %s\n",
                 o->outdir, strerror(errno));
@@ -810,7 +827,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
                     "fiscaltab: error: %s is a symbolic link: not "
                     "followed\n",
                     hidden);
-            free(l.v);
+            free_jobs(&l);
             return FT_EXIT_WRITE;
         }
         mkdir(hidden, 0777);
