@@ -345,15 +345,31 @@ read_figures(job *j, const char *line)
         j->seconds = atof(num);
 }
 
+static void resume_from(joblist *l, const char *out, const char *file,
+                        int csv);
+
 /* Marks jobs done in an earlier run (same hash, outputs complete and
- * newer than the input) as skipped, keeping their figures. */
+ * newer than the input, and CSVs when csv asks for them) as skipped,
+ * keeping their figures: those batch.jsonl records, and those a killed
+ * run recorded as it went (.fiscaltab/done.jsonl). */
 static void
-resume(joblist *l, const char *out)
+resume(joblist *l, const char *out, int csv)
+{
+    static const char *const files[] = {"batch.jsonl",
+                                        ".fiscaltab/done.jsonl"};
+    size_t f;
+    for (f = 0; f < 2; f++)
+        resume_from(l, out, files[f], csv);
+}
+
+/* resume's reading of one record file. */
+static void
+resume_from(joblist *l, const char *out, const char *file, int csv)
 {
     char path[4096], line[8192];
     FILE *fp;
     size_t i;
-    snprintf(path, sizeof path, "%s/batch.jsonl", out);
+    snprintf(path, sizeof path, "%s/%s", out, file);
     fp = fopen(path, "r");
     if (!fp)
         return;
@@ -375,6 +391,14 @@ resume(joblist *l, const char *out)
             if (stat(j->path, &si) || stat(xlsx, &sx) || stat(log, &sl) ||
                 sx.st_mtime < si.st_mtime || sl.st_mtime < si.st_mtime)
                 break;
+            if (csv) {
+                /* asked for CSVs now: a run without them is redone */
+                char cdir[4500];
+                struct stat sc;
+                snprintf(cdir, sizeof cdir, "%s/%s", dir, j->stem);
+                if (stat(cdir, &sc) != 0 || !S_ISDIR(sc.st_mode))
+                    break;
+            }
             if (ft_sha256_file(j->path, j->sha) || strcmp(j->sha, sha))
                 break;
             j->status = 2;
@@ -665,6 +689,60 @@ same_content(const joblist *l)
     return first;
 }
 
+/* Writes job j's line of batch.jsonl; dup names the file it has the
+ * same content as, or is NULL. */
+static void
+put_record(FILE *fp, const job *j, const char *dup)
+{
+    const char *status = j->rc == FT_EXIT_OK       ? "ok"
+                         : j->rc == FT_EXIT_CHECKS ? "checks_failed"
+                                                   : "failed";
+    fputs("{\"path\":", fp);
+    put_json(fp, j->rel);
+    fprintf(fp,
+            ",\"sha256\":\"%s\",\"pages\":%d,\"tables\":%d,"
+            "\"tables_checked\":%d,"
+            "\"checks_passed\":%ld,\"checks_failed\":%ld,"
+            "\"seconds\":%.3f,\"status\":\"%s\",\"exit\":%d,\"error\":",
+            j->sha, j->pages, j->tables, j->checked, j->passed, j->failed,
+            j->seconds, status, j->rc);
+    if (j->error[0])
+        put_json(fp, j->error);
+    else
+        fputs("null", fp);
+    fputs(",\"source\":", fp);
+    put_json(fp, j->path);
+    if (dup) {
+        /* the same content under another name */
+        fputs(",\"duplicate_of\":", fp);
+        put_json(fp, dup);
+    }
+    fputs(j->status == 2 ? ",\"resumed\":true}\n" : "}\n", fp);
+}
+
+/* Appends finished job j's record to OUT/.fiscaltab/done.jsonl at once,
+ * so that a batch killed before it writes batch.jsonl (kill -9, a power
+ * cut) still resumes what it finished. */
+static void
+record_done(const char *out, const job *j)
+{
+    char path[4200];
+    int fd;
+    FILE *fp;
+    snprintf(path, sizeof path, "%s/.fiscaltab/done.jsonl", out);
+    fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+              0666);
+    if (fd < 0)
+        return;
+    fp = fdopen(fd, "a");
+    if (!fp) {
+        close(fd);
+        return;
+    }
+    put_record(fp, j, NULL);
+    fclose(fp);
+}
+
 /* Writes OUT/batch.jsonl atomically. */
 static int
 write_report(const joblist *l, const char *out)
@@ -681,41 +759,18 @@ write_report(const joblist *l, const char *out)
         free(first);
         return -1;
     }
-    for (i = 0; i < l->n; i++) {
-        const job *j = &l->v[i];
-        const char *status;
-        if (!j->status)
-            continue;
-        status = j->rc == FT_EXIT_OK       ? "ok"
-                 : j->rc == FT_EXIT_CHECKS ? "checks_failed"
-                                           : "failed";
-        fputs("{\"path\":", fp);
-        put_json(fp, j->rel);
-        fprintf(fp,
-                ",\"sha256\":\"%s\",\"pages\":%d,\"tables\":%d,"
-                "\"tables_checked\":%d,"
-                "\"checks_passed\":%ld,\"checks_failed\":%ld,"
-                "\"seconds\":%.3f,\"status\":\"%s\",\"exit\":%d,\"error\":",
-                j->sha, j->pages, j->tables, j->checked, j->passed, j->failed,
-                j->seconds, status, j->rc);
-        if (j->error[0])
-            put_json(fp, j->error);
-        else
-            fputs("null", fp);
-        fputs(",\"source\":", fp);
-        put_json(fp, j->path);
-        if (first[i] != i) {
-            /* the same content under another name */
-            fputs(",\"duplicate_of\":", fp);
-            put_json(fp, l->v[first[i]].rel);
-        }
-        fputs(j->status == 2 ? ",\"resumed\":true}\n" : "}\n", fp);
-    }
+    for (i = 0; i < l->n; i++)
+        if (l->v[i].status)
+            put_record(fp, &l->v[i],
+                       first[i] != i ? l->v[first[i]].rel : NULL);
     free(first);
     if (fclose(fp) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
         return -1;
     }
+    /* batch.jsonl holds them all now */
+    snprintf(path, sizeof path, "%s/.fiscaltab/done.jsonl", out);
+    unlink(path);
     return 0;
 }
 
@@ -835,7 +890,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
         remove_dead_temporaries(hidden);
     }
     if (!o->force)
-        resume(&l, o->outdir);
+        resume(&l, o->outdir, o->csv);
     for (i = 0; i < l.n; i++)
         if (l.v[i].status == 2) {
             done++;
@@ -888,6 +943,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             }
             if (r == j->pid) {
                 finish(j, ws);
+                record_done(o->outdir, j);
                 done++;
                 pages += j->pages;
                 if (j->rc == FT_EXIT_CHECKS)

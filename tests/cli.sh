@@ -309,6 +309,30 @@ timeout -s KILL 0.3 "$FT" batch "$B/many" -o "$B/mout" -j 2 >/dev/null 2>&1
 sleep 1
 expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
 [ "$(grep -c '"status":"ok"' "$B/mout/batch.jsonl")" -eq 12 ] && ok || bad "resume after kill"
+# killed with -9 before batch.jsonl is written: what finished was
+# recorded as it finished, and a rerun resumes it
+rm -rf "$B/k9"
+"$FT" batch "$B/many" -o "$B/k9" -j 1 >/dev/null 2>&1 &
+bp=$!
+i=0
+while [ ! -s "$B/k9/.fiscaltab/done.jsonl" ] && [ $i -lt 400 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+kill -9 $bp 2>/dev/null
+wait $bp 2>/dev/null
+[ ! -f "$B/k9/batch.jsonl" ] && ok || bad "kill -9: batch.jsonl written anyway (the test did not kill in time)"
+expect_rc 0 "$FT" batch "$B/many" -o "$B/k9" -j 2
+[ "$(grep -c '"resumed":true' "$B/k9/batch.jsonl")" -ge 1 ] &&
+    [ "$(grep -c '"status":"ok"' "$B/k9/batch.jsonl")" -eq 12 ] &&
+    [ ! -e "$B/k9/.fiscaltab/done.jsonl" ] && ok ||
+    bad "kill -9: nothing resumed"
+# a rerun that asks for CSVs redoes the files converted without them
+rm -rf "$B/cv"
+"$FT" batch fixtures/unruled.pdf -o "$B/cv" 2>/dev/null
+expect_rc 0 "$FT" batch fixtures/unruled.pdf -o "$B/cv" --csv
+[ -d "$B/cv/unruled" ] && ! grep -q '"resumed":true' "$B/cv/batch.jsonl" &&
+    ok || bad "rerun with --csv: no CSVs for a resumed file"
 # the killed-then-resumed dataset equals an uninterrupted run
 "$FT" batch "$B/many" -o "$B/mclean" -j 2 2>/dev/null
 [ "$(sqlite3 "$B/mout/dataset.sqlite" "$q" | md5sum)" = "$(sqlite3 "$B/mclean/dataset.sqlite" "$q" | md5sum)" ] &&
