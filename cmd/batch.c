@@ -21,6 +21,7 @@
 #include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -410,6 +411,49 @@ resume_from(joblist *l, const char *out, const char *file, int csv)
     fclose(fp);
 }
 
+/* Takes the lock of a batch's output folder (its .fiscaltab/lock):
+ * the descriptor, held until the process ends, or -1 when another
+ * batch holds it. */
+static int
+take_lock(const char *hidden)
+{
+    char path[4300];
+    int fd;
+    snprintf(path, sizeof path, "%s/lock", hidden);
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return -2; /* cannot tell: go on as before */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        return errno == EWOULDBLOCK ? -1 : -2;
+    }
+    return fd;
+}
+
+/* 1 when s is sfx followed by a process number and nothing else. */
+static int
+tmp_suffix(const char *s, const char *sfx)
+{
+    size_t n = strlen(sfx);
+    if (strncmp(s, sfx, n) != 0 || !s[n])
+        return 0;
+    for (s += n; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+/* 1 when a file name is a temporary's: NAME.tmpPID. report.tmp.xlsx,
+ * report.tmp.pdf's output, is not. */
+static int
+is_temporary(const char *name)
+{
+    const char *t = strstr(name, ".tmp");
+    while (t && !tmp_suffix(t, ".tmp"))
+        t = strstr(t + 1, ".tmp");
+    return t != NULL;
+}
+
 /* Frees the jobs of l and their names. */
 static void
 free_jobs(joblist *l)
@@ -425,18 +469,6 @@ free_jobs(joblist *l)
     memset(l, 0, sizeof *l);
 }
 
-/* 1 when s is sfx followed by a process number and nothing else. */
-static int
-tmp_suffix(const char *s, const char *sfx)
-{
-    size_t n = strlen(sfx);
-    if (strncmp(s, sfx, n) != 0 || !s[n])
-        return 0;
-    for (s += n; *s; s++)
-        if (*s < '0' || *s > '9')
-            return 0;
-    return 1;
-}
 
 /* Removes temporaries that a killed earlier run left for this file's
  * outputs (STEM.xlsx.tmpPID, STEM.log.jsonl.tmpPID, STEM.tmpPID/). */
@@ -825,6 +857,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     double t0 = ft_now(), last_print = 0;
     long pages = 0;
     struct sigaction sa;
+    int lock_fd = -2;
 
     for (k = 0; k < n_paths; k++) {
         struct stat st;
@@ -886,6 +919,17 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             return FT_EXIT_WRITE;
         }
         mkdir(hidden, 0777);
+        /* one batch at a time on a folder: another's temporaries are
+         * not dead ones, and its outputs are not to be resumed */
+        lock_fd = take_lock(hidden);
+        if (lock_fd == -1) {
+            fprintf(stderr,
+                    "fiscaltab: error: %s is in use by another batch; try "
+                    "again when it ends\n",
+                    o->outdir);
+            free_jobs(&l);
+            return FT_EXIT_WRITE;
+        }
         remove_dead_temporaries(o->outdir);
         remove_dead_temporaries(hidden);
     }
@@ -1017,6 +1061,8 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
     free(l.v);
     free(running);
     free(order);
+    if (lock_fd >= 0)
+        close(lock_fd);
     return interrupted ? FT_EXIT_BATCH_FAILED : rc;
 }
 
@@ -1078,7 +1124,8 @@ copy_tree(const char *src, const char *dst, int top)
             continue;
         if (S_ISDIR(st.st_mode))
             rc = copy_tree(a, b, 0);
-        else if (S_ISREG(st.st_mode) && !strstr(de->d_name, ".tmp"))
+        else if (S_ISREG(st.st_mode) && !is_temporary(de->d_name) &&
+                 strcmp(de->d_name, "lock"))
             rc = copy_file(a, b);
     }
     closedir(d);

@@ -327,6 +327,26 @@ expect_rc 0 "$FT" batch "$B/many" -o "$B/k9" -j 2
     [ "$(grep -c '"status":"ok"' "$B/k9/batch.jsonl")" -eq 12 ] &&
     [ ! -e "$B/k9/.fiscaltab/done.jsonl" ] && ok ||
     bad "kill -9: nothing resumed"
+# two batches on one folder: the second is refused while the first runs
+rm -rf "$B/lk"
+"$FT" batch "$B/many" -o "$B/lk" -j 1 >/dev/null 2>&1 &
+bp=$!
+i=0
+while [ ! -e "$B/lk/.fiscaltab/lock" ] && [ $i -lt 200 ]; do
+    sleep 0.05
+    i=$((i + 1))
+done
+expect_rc 5 "$FT" batch "$B/many" -o "$B/lk"
+expect_err "fiscaltab: error: $B/lk is in use by another batch; try again when it ends"
+kill $bp 2>/dev/null
+wait $bp 2>/dev/null
+# merge keeps report.tmp.pdf's outputs (only NAME.tmpPID are temporaries)
+rm -rf "$B/mt" "$B/mtall"
+mkdir -p "$B/mtin"
+cp fixtures/unruled.pdf "$B/mtin/report.tmp.pdf"
+"$FT" batch "$B/mtin" -o "$B/mt" 2>/dev/null
+expect_rc 0 "$FT" merge "$B/mt" -o "$B/mtall"
+[ -f "$B/mtall/report.tmp.xlsx" ] && ok || bad "merge dropped report.tmp.xlsx"
 # a rerun that asks for CSVs redoes the files converted without them
 rm -rf "$B/cv"
 "$FT" batch fixtures/unruled.pdf -o "$B/cv" 2>/dev/null
