@@ -275,6 +275,10 @@ static ft_status
 write_status(conv *cv, ft_status st)
 {
     if (st == FT_ERR_WRITE) {
+        if (!cv->write_failed && !cv->err.msg[0])
+            snprintf(cv->err.msg, sizeof cv->err.msg,
+                     "cannot write the workbook: %s",
+                     ft_xlsx_reason(cv->xlsx));
         cv->write_failed = 1;
         return FT_OK;
     }
@@ -368,6 +372,26 @@ process_table(conv *cv, ft_table *t, int i)
                         "continued over a page break without a repeated "
                         "header");
     }
+    /* text past Excel's limit is cut in the sheet: say where */
+    for (r = 0; r < t->n_rows && st == FT_OK; r++)
+        for (c = 0; c < t->n_cols && st == FT_OK; c++) {
+            const ft_cell *cell = FT_CELL(t, r, c);
+            size_t k, chars = 0;
+            char name[16];
+            if (cell->covered || !cell->text)
+                continue;
+            for (k = 0; cell->text[k]; k++)
+                chars += ((unsigned char)cell->text[k] & 0xC0) != 0x80;
+            if (chars <= FT_XLSX_MAX_CHARS)
+                continue;
+            ft_cell_name(r, c, name);
+            snprintf(msg, sizeof msg,
+                     "%s: %zu characters, cut to Excel's %d in the sheet; "
+                     "the CSV (--csv) holds them all",
+                     name, chars, FT_XLSX_MAX_CHARS);
+            st = ft_log_add(log, cell->page, i, r, c, "extract",
+                            "cell_truncated", FT_FAIL, NULL, NULL, msg);
+        }
     /* control characters cannot go into xlsx XML: strip and log */
     for (r = 0; r < t->n_rows && st == FT_OK; r++)
         for (c = 0; c < t->n_cols && st == FT_OK; c++) {

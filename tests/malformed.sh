@@ -132,6 +132,16 @@ expect_rc 0 "$FT" batch "$O/many.pdf" -o "$O/mb"
 [ "$(sqlite3 "$O/mb/dataset.sqlite" "SELECT count(*), sum(tab = 0), count(DISTINCT tab) FROM cells")" = "4400|0|1100" ] &&
     ok || bad "dataset: cells of tables past 1024 orphaned"
 
+# a cell past Excel's 32,767 characters: cut in the sheet with a fail
+# entry and a warning naming the page and cell, whole in the CSV, and
+# nothing else lost (was: exit 5 with an empty message, nothing written)
+python3 tests/tools/long_cell.py "$O/long.pdf"
+expect_rc 0 "$FT" convert "$O/long.pdf" -o "$O/lc" --csv
+expect_err "fiscaltab: warning: $O/long.pdf: page 1: A2: 40661 characters, cut to Excel's 32767 in the sheet; the CSV (--csv) holds them all"
+[ -s "$O/lc/long.xlsx" ] && grep -q '"rule":"cell_truncated","status":"fail"' "$O/lc/long.log.jsonl" &&
+    [ "$(tr -d '\r' <"$O/lc/long/01-Table 1 Long.csv" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -ge 40661 ] &&
+    ok || bad "long cell: workbook, log entry or whole CSV missing"
+
 # text that a spreadsheet would run as a formula stays text in the CSV
 mkpdf formula.pdf "$one" "[0 0 595 842]" "BT /F1 14 Tf 200 740 Td (Table 1 Formulas) Tj ET BT /F1 10 Tf 50 700 Td (=SUM\(A1:A9\)) Tj 150 0 Td (12.00) Tj ET BT /F1 10 Tf 50 680 Td (@cmd) Tj 150 0 Td (13.00) Tj ET BT /F1 10 Tf 50 660 Td (+danger) Tj 150 0 Td (14.00) Tj ET BT /F1 10 Tf 50 640 Td (plain) Tj 150 0 Td (15.00) Tj ET BT /F1 10 Tf 50 620 Td (--x) Tj 150 0 Td (123,456,789,012.35) Tj ET"
 expect_rc 0 "$FT" convert "$O/formula.pdf" -o "$O/f" --csv

@@ -79,6 +79,13 @@ ft_status ft_xlsx_index(ft_xlsx *x, const ft_table *tables,
 /* Finishes the file and renames it into place; frees x. */
 ft_status ft_xlsx_close(ft_xlsx *x, ft_error *err);
 
+/* Why the workbook failed (libxlsxwriter's words), or "". */
+const char *ft_xlsx_reason(const ft_xlsx *x);
+
+/* The most characters Excel holds in a cell: longer text is cut to it in
+ * the sheet, its last character an ellipsis. */
+#define FT_XLSX_MAX_CHARS 32767
+
 /* Drops an unfinished workbook and frees x; NULL is ignored. */
 void ft_xlsx_abort(ft_xlsx *x);
 

@@ -94,8 +94,21 @@ static char *
 clean_copy(const char *s)
 {
     char *d = strdup(s ? s : "");
-    if (d)
-        ft_strip_controls(d);
+    size_t i, chars = 0;
+    if (!d)
+        return NULL;
+    ft_strip_controls(d);
+    /* Excel holds at most FT_XLSX_MAX_CHARS characters in a cell: cut
+     * there with an ellipsis (convert says so; the CSV keeps it all) */
+    for (i = 0; d[i]; i++)
+        if (((unsigned char)d[i] & 0xC0) != 0x80 &&
+            ++chars == FT_XLSX_MAX_CHARS) {
+            if (strlen(d + i) > 3 || (d[i + 1] && ((unsigned char)d[i + 1] &
+                                                   0xC0) != 0x80)) {
+                memcpy(d + i, "\xE2\x80\xA6", 4); /* the last one: ... */
+            }
+            break;
+        }
     return d;
 }
 
@@ -313,6 +326,12 @@ status_of(ft_xlsx *x, lxw_error e)
 /*****************************************************************************
  * Public functions
  *****************************************************************************/
+
+const char *
+ft_xlsx_reason(const ft_xlsx *x)
+{
+    return x && x->e != LXW_NO_ERROR ? lxw_strerror(x->e) : "";
+}
 
 size_t
 ft_strip_controls(char *s)
