@@ -142,6 +142,23 @@ expect_err "fiscaltab: warning: $O/long.pdf: page 1: A2: 40661 characters, cut t
     [ "$(tr -d '\r' <"$O/lc/long/01-Table 1 Long.csv" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -ge 40661 ] &&
     ok || bad "long cell: workbook, log entry or whole CSV missing"
 
+# a file name that is no UTF-8: the log and batch.jsonl stay valid JSON
+# (the byte is U+FFFD there); the outputs keep the name as it is
+bad8=$(printf 'bad\377name')
+rm -rf "$O/u8" "$O/u8o" "$O/u8b"
+mkdir -p "$O/u8"
+cp fixtures/unruled.pdf "$O/u8/$bad8.pdf"
+expect_rc 0 "$FT" convert "$O/u8/$bad8.pdf" -o "$O/u8o"
+expect_rc 0 "$FT" batch "$O/u8" -o "$O/u8b"
+python3 -c '
+import json, sys
+for f in sys.argv[1:]:
+    for line in open(f, "rb"):
+        json.loads(line)
+' "$O/u8o/$bad8.log.jsonl" "$O/u8b/batch.jsonl" "$O/u8b/$bad8.log.jsonl" 2>"$WORK/json.err" &&
+    [ -s "$O/u8o/$bad8.xlsx" ] && ok ||
+    bad "invalid UTF-8 file name: invalid JSON ($(head -1 "$WORK/json.err"))"
+
 # text that a spreadsheet would run as a formula stays text in the CSV
 mkpdf formula.pdf "$one" "[0 0 595 842]" "BT /F1 14 Tf 200 740 Td (Table 1 Formulas) Tj ET BT /F1 10 Tf 50 700 Td (=SUM\(A1:A9\)) Tj 150 0 Td (12.00) Tj ET BT /F1 10 Tf 50 680 Td (@cmd) Tj 150 0 Td (13.00) Tj ET BT /F1 10 Tf 50 660 Td (+danger) Tj 150 0 Td (14.00) Tj ET BT /F1 10 Tf 50 640 Td (plain) Tj 150 0 Td (15.00) Tj ET BT /F1 10 Tf 50 620 Td (--x) Tj 150 0 Td (123,456,789,012.35) Tj ET"
 expect_rc 0 "$FT" convert "$O/formula.pdf" -o "$O/f" --csv

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "write.h"
 
 /*****************************************************************************
@@ -77,8 +79,10 @@ static void
 put_json(FILE *fp, const char *s)
 {
     fputc('"', fp);
-    for (; s && *s; s++) {
+    while (s && *s) {
         unsigned char c = (unsigned char)*s;
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n;
         if (c == '"' || c == '\\')
             fprintf(fp, "\\%c", c);
         else if (c == '\n')
@@ -87,8 +91,21 @@ put_json(FILE *fp, const char *s)
             fputs("\\t", fp);
         else if (c < 0x20)
             fprintf(fp, "\\u%04x", c);
-        else
+        else if (c < 0x80)
             fputc(c, fp);
+        else {
+            /* a byte that is no UTF-8 (a file name in another
+             * encoding) becomes U+FFFD: the line stays valid JSON */
+            n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
+            if (n <= 0) {
+                fputs("\\ufffd", fp);
+            } else {
+                fwrite(s, 1, (size_t)n, fp);
+                s += n;
+                continue;
+            }
+        }
+        s++;
     }
     fputc('"', fp);
 }
