@@ -890,6 +890,12 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
         if (S_ISDIR(st.st_mode)) {
             if (walk(&l, paths[k], "", 0) != 0)
                 return FT_EXIT_INTERNAL;
+        } else if (!S_ISREG(st.st_mode)) {
+            /* a FIFO or a device: hashing it would never end */
+            fprintf(stderr,
+                    "fiscaltab: error: %s: not a regular file (a pipe or a "
+                    "device): left out\n",
+                    paths[k]);
         } else {
             const char *b = strrchr(paths[k], '/');
             if (add_job(&l, paths[k], b ? b + 1 : paths[k]) != 0)

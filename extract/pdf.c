@@ -935,6 +935,10 @@ ft_doc_open(const char *path, const char *password, ft_doc **out,
         if (S_ISDIR(sb.st_mode))
             return fail(err, FT_ERR_OPEN, "cannot read the file: %s",
                         "it is a directory");
+        if (!S_ISREG(sb.st_mode))
+            /* a FIFO or a device never ends: reading it would hang */
+            return fail(err, FT_ERR_OPEN, "cannot read the file: %s",
+                        "not a regular file (a pipe or a device)");
         fp = fopen(path, "rb");
         if (!fp)
             return fail(err, FT_ERR_OPEN, "cannot read the file: %s",

@@ -142,6 +142,15 @@ expect_err "fiscaltab: warning: $O/long.pdf: page 1: A2: 40661 characters, cut t
     [ "$(tr -d '\r' <"$O/lc/long/01-Table 1 Long.csv" | awk '{ if (length($0) > m) m = length($0) } END { print m }')" -ge 40661 ] &&
     ok || bad "long cell: workbook, log entry or whole CSV missing"
 
+# a FIFO or a device as input never ends: refused at once, not read
+rm -f "$O/fifo.pdf"
+mkfifo "$O/fifo.pdf"
+expect_rc 3 timeout 20 "$FT" convert "$O/fifo.pdf" -o "$O/ff"
+expect_err "fiscaltab: error: $O/fifo.pdf: cannot read the file: not a regular file (a pipe or a device)"
+expect_rc 0 timeout 20 "$FT" batch "$O/fifo.pdf" fixtures/unruled.pdf -o "$O/ffb"
+expect_err "fiscaltab: error: $O/fifo.pdf: not a regular file (a pipe or a device): left out"
+rm -f "$O/fifo.pdf"
+
 # a file name that is no UTF-8: the log and batch.jsonl stay valid JSON
 # (the byte is U+FFFD there); the outputs keep the name as it is
 bad8=$(printf 'bad\377name')
