@@ -1027,7 +1027,18 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
         /* one pass: the text now, the rules kept for ft_doc_page_rules */
         ft_vpage_clear(&doc->vp);
         doc->vp_number = 0;
-        if (ft_vdoc_page(doc->vdoc, number, &doc->vp) == 0) {
+        int vr = ft_vdoc_page(doc->vdoc, number, &doc->vp);
+        if (vr == FT_VDOC_TOO_MANY)
+            return fail(err, FT_ERR_LIMIT, "more than 200000 characters%s",
+                        "");
+        if (vr == FT_VDOC_TOO_MUCH)
+            return fail(err, FT_ERR_LIMIT, "draws more than %s characters "
+                        "(a form drawn over and over): given up",
+                        FT_STR(FT_VDOC_MAX_DRAWN));
+        if (vr == FT_VDOC_TOO_SLOW)
+            return fail(err, FT_ERR_LIMIT, "took more than %s s to read: "
+                        "given up", FT_STR(FT_VDOC_PAGE_SECONDS));
+        if (vr == 0) {
             if (doc->vp.n_chars > FT_MAX_GLYPHS_PER_PAGE) {
                 ft_vpage_clear(&doc->vp);
                 return fail(err, FT_ERR_LIMIT,

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <vector>
 
@@ -43,6 +44,31 @@ class RuleTextDev : public TextOutputDev
 {
 public:
     RuleTextDev() : TextOutputDev(nullptr, true, 0, false, false) { }
+
+    /* characters past the page's limit are not collected: a form drawn
+     * many times over (fan-out) would grow the text page without bound
+     * before any limit after it could act */
+    void drawChar(GfxState *state, double x, double y, double dx, double dy,
+                  double originX, double originY, CharCode c, int nBytes,
+                  const Unicode *u, int uLen) override
+    {
+        double w, h;
+        /* counted as poppler keeps them: it drops characters under 3
+         * points past 50,000 of them */
+        state->transformDelta(dx, dy, &w, &h);
+        if (!(std::fabs(w) < 3 && std::fabs(h) < 3) || ++tiny_chars <= 50000)
+            chars++;
+        if (chars > FT_VDOC_MAX_CHARS || ++drawn > FT_VDOC_MAX_DRAWN) {
+            over = true;
+            return;
+        }
+        TextOutputDev::drawChar(state, x, y, dx, dy, originX, originY, c,
+                                nBytes, u, uLen);
+    }
+
+    size_t chars = 0, tiny_chars = 0, drawn = 0;
+    bool over = false;
+    double deadline = 0; /* seconds (monotonic) by which to give up */
 
     void stroke(GfxState *state) override
     {
@@ -301,6 +327,24 @@ extern "C" void ft_vpage_clear(ft_vpage *p)
     std::memset(p, 0, sizeof *p);
 }
 
+/* Seconds on a monotonic clock. */
+static double
+now_seconds()
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* poppler's abort check while it draws a page: past the character
+ * limit or the page's time budget. */
+static bool
+give_up(void *data)
+{
+    const RuleTextDev *dev = static_cast<const RuleTextDev *>(data);
+    return dev->over || now_seconds() > dev->deadline;
+}
+
 extern "C" int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out)
 {
     std::memset(out, 0, sizeof *out);
@@ -312,9 +356,16 @@ extern "C" int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out)
     RuleTextDev dev;
     if (!dev.isOk())
         return -1;
-    /* 72 dpi, the page's own rotation, the crop box: as poppler-glib */
+    dev.deadline = now_seconds() + FT_VDOC_PAGE_SECONDS;
+    /* 72 dpi, the page's own rotation, the crop box: as poppler-glib;
+     * given up past the character limit or the time budget */
     page->displaySlice(&dev, 72.0, 72.0, 0, false, true, -1, -1, -1, -1,
-                       false);
+                       false, give_up, &dev);
+    if (dev.over)
+        return dev.drawn > FT_VDOC_MAX_DRAWN ? FT_VDOC_TOO_MUCH
+                                             : FT_VDOC_TOO_MANY;
+    if (now_seconds() > dev.deadline)
+        return FT_VDOC_TOO_SLOW;
     TextPage *text = dev.takeText();
     if (!text)
         return -1;

@@ -46,8 +46,28 @@ int ft_vdoc_page_count(const ft_vdoc *d);
  * rotated); returns 0, or -1 when the page cannot be had. */
 int ft_vdoc_page_size(ft_vdoc *d, int number, double *width, double *height);
 
-/* Reads page number (1-based) into *out; returns 0, or -1 when the page
- * could not be read this way (nothing is allocated then). */
+/* Characters a page may draw that poppler keeps (it drops those under 3
+ * points past 50,000) before drawing it is given up: the limit on a
+ * page's text (FT_MAX_GLYPHS_PER_PAGE), held while it is drawn. */
+#define FT_VDOC_MAX_CHARS 200000
+/* Characters a page may draw at all, kept or not (a form drawn over and
+ * over: 10^8 from 3 KB), before drawing it is given up. */
+#define FT_VDOC_MAX_DRAWN 400000
+/* Seconds poppler may take to draw a page before it is given up. */
+#define FT_VDOC_PAGE_SECONDS 60
+/* A macro's value as a string ("60"). */
+#define FT_STR_(x) #x
+#define FT_STR(x) FT_STR_(x)
+/* ft_vdoc_page() gave up: more than FT_VDOC_MAX_CHARS characters */
+#define FT_VDOC_TOO_MANY (-2)
+/* ft_vdoc_page() gave up: more than FT_VDOC_MAX_DRAWN drawn */
+#define FT_VDOC_TOO_MUCH (-4)
+/* ft_vdoc_page() gave up: longer than FT_VDOC_PAGE_SECONDS */
+#define FT_VDOC_TOO_SLOW (-3)
+
+/* Reads page number (1-based) into *out; returns 0, -1 when the page
+ * could not be read this way, FT_VDOC_TOO_MANY or FT_VDOC_TOO_SLOW when
+ * drawing it was given up (nothing is allocated then). */
 int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out);
 
 /* Frees the arrays of a page read by ft_vdoc_page(). */
