@@ -325,27 +325,99 @@ put_json(FILE *fp, const char *s)
 }
 
 /* Reads "key":"value" or "key":number from a JSON line into buf. */
+/* Reads the JSON string at p (its opening quote) into buf (size bytes,
+ * NULL to skip it), undoing the escapes put_json writes (\\" \\\\ \\n \\t
+ * \\uXXXX). Returns the character after its closing quote, or NULL when
+ * it is malformed or does not fit. */
+static const char *
+json_string(const char *p, char *buf, size_t size)
+{
+    size_t n = 0;
+    for (p++; *p && *p != '"'; p++) {
+        char c = *p;
+        char u[8];
+        size_t ul = 1;
+        if (c == '\\') {
+            p++;
+            if (*p == 'n')
+                c = '\n';
+            else if (*p == 't')
+                c = '\t';
+            else if (*p == 'u') {
+                unsigned v = 0;
+                int k;
+                for (k = 1; k <= 4; k++) {
+                    char h = p[k];
+                    if (!((h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') ||
+                          (h >= 'A' && h <= 'F')))
+                        return NULL;
+                    v = v * 16 + (unsigned)(h <= '9' ? h - '0'
+                                                     : (h | 0x20) - 'a' + 10);
+                }
+                p += 4;
+                ul = (size_t)utf8proc_encode_char((utf8proc_int32_t)v,
+                                                  (utf8proc_uint8_t *)u);
+                if (buf && n + ul < size)
+                    memcpy(buf + n, u, ul);
+                n += ul;
+                continue;
+            } else if (*p)
+                c = *p;
+            else
+                return NULL;
+        }
+        if (buf && n + 1 < size)
+            buf[n] = c;
+        n++;
+    }
+    if (*p != '"' || (buf && n >= size))
+        return NULL;
+    if (buf)
+        buf[n] = 0;
+    return p + 1;
+}
+
 static int
 json_field(const char *line, const char *key, char *buf, size_t size)
 {
-    char pat[64];
-    const char *p, *e;
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    p = strstr(line, pat);
+    const char *p = strchr(line, '{');
+    char name[64];
     if (!p)
         return 0;
-    p += strlen(pat);
-    if (*p == '"') {
+    p++;
+    for (;;) {
+        size_t n;
+        int want;
+        while (*p == ' ')
+            p++;
+        if (*p != '"')
+            return 0;
+        p = json_string(p, name, sizeof name);
+        if (!p || *p != ':')
+            return 0;
         p++;
-        e = strchr(p, '"');
-    } else {
-        e = p + strcspn(p, ",}");
+        want = !strcmp(name, key);
+        if (*p == '"') {
+            p = json_string(p, want ? buf : NULL, want ? size : 0);
+            if (!p)
+                return 0;
+            if (want)
+                return 1;
+        } else {
+            n = strcspn(p, ",}");
+            if (want) {
+                if (n >= size)
+                    return 0;
+                memcpy(buf, p, n);
+                buf[n] = 0;
+                return 1;
+            }
+            p += n;
+        }
+        if (*p != ',')
+            return 0;
+        p++;
     }
-    if (!e || (size_t)(e - p) >= size)
-        return 0;
-    memcpy(buf, p, (size_t)(e - p));
-    buf[e - p] = 0;
-    return 1;
 }
 
 /* Reads a batch.jsonl record's figures into j. */

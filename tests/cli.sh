@@ -347,6 +347,23 @@ cp fixtures/unruled.pdf "$B/mtin/report.tmp.pdf"
 "$FT" batch "$B/mtin" -o "$B/mt" 2>/dev/null
 expect_rc 0 "$FT" merge "$B/mt" -o "$B/mtall"
 [ -f "$B/mtall/report.tmp.xlsx" ] && ok || bad "merge dropped report.tmp.xlsx"
+# names with a quote, a backslash or a newline: batch.jsonl holds them
+# escaped, a rerun resumes them and merge copies and lists them unchanged
+rm -rf "$B/odd" "$B/oddo" "$B/oddm"
+mkdir -p "$B/odd"
+cp fixtures/unruled.pdf "$B/odd/q\"uote.pdf"
+cp fixtures/unruled.pdf "$B/odd/back\\slash.pdf"
+cp fixtures/unruled.pdf "$B/odd/new
+line.pdf"
+expect_rc 0 "$FT" batch "$B/odd" -o "$B/oddo"
+expect_rc 0 "$FT" batch "$B/odd" -o "$B/oddo"
+[ "$(grep -c '"resumed":true' "$B/oddo/batch.jsonl")" = 3 ] && ok ||
+    bad "odd names: not resumed"
+expect_rc 0 "$FT" merge "$B/oddo" -o "$B/oddm"
+[ -f "$B/oddm/q\"uote.xlsx" ] && [ -f "$B/oddm/back\\slash.xlsx" ] &&
+    [ -f "$B/oddm/new
+line.xlsx" ] && [ "$(strip "$B/oddo/batch.jsonl")" = "$(strip "$B/oddm/batch.jsonl")" ] &&
+    ok || bad "odd names: merge lost or mangled them"
 # a rerun that asks for CSVs redoes the files converted without them
 rm -rf "$B/cv"
 "$FT" batch fixtures/unruled.pdf -o "$B/cv" 2>/dev/null
