@@ -935,10 +935,15 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
         stats->passed = cc.passed;
         stats->failed = cc.failed;
         stats->seconds = ft_now() - t0;
-        for (i = 0; i < cv.warnings.n; i++)
-            /* a scan that was not read is said even with -q */
-            fprintf(stderr, "fiscaltab: warning: %s: %s\n", o->input,
-                    cv.warnings.items[i].message);
+        for (i = 0; i < cv.warnings.n; i++) {
+            const ft_entry *w = &cv.warnings.items[i];
+            /* a scan that was not read, a document nothing could check:
+             * said even with -q (without it, a failed page was said as
+             * it was logged) */
+            if (o->quiet || w->status != FT_FAIL || strcmp(w->kind, "extract"))
+                fprintf(stderr, "fiscaltab: warning: %s: %s\n", o->input,
+                        w->message);
+        }
         if (getenv("FT_TIMING"))
             fprintf(stderr,
                     "fiscaltab: timing: %s: read %.4f tables %.4f normalize "

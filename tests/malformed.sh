@@ -149,6 +149,15 @@ python3 tests/tools/fanout.py "$O/fan.pdf" 7
 expect_rc 0 timeout 60 "$FT" convert "$O/fan.pdf" -o "$O/fan"
 expect_err "fiscaltab: warning: $O/fan.pdf: page 1: page skipped: draws more than 400000 characters (a form drawn over and over): given up"
 
+# a panoramic picture page (14,400 pt wide): said not read, once, and the
+# table on the page before is kept
+python3 tests/tools/panorama.py "$O/pan.pdf"
+expect_rc 0 "$FT" convert "$O/pan.pdf" -o "$O/pan"
+expect_err "fiscaltab: warning: $O/pan.pdf: page 2: page 2 is a picture and was not read: page too large to read by OCR"
+[ "$(grep -c 'is a picture and was not read' "$WORK/err")" = 1 ] &&
+    grep -q '"rule":"table"' "$O/pan/pan.log.jsonl" && ok ||
+    bad "panorama: the page said twice, or the other page's table lost"
+
 # a FIFO or a device as input never ends: refused at once, not read
 rm -f "$O/fifo.pdf"
 mkfifo "$O/fifo.pdf"
