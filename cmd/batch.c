@@ -288,41 +288,6 @@ out_paths(const char *out, const job *j, char *dir, size_t dsz, char *xlsx,
     snprintf(log, psz, "%s/%s.log.jsonl", dir, j->stem);
 }
 
-/* Writes s as a JSON string. */
-static void
-put_json(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    while (s && *s) {
-        unsigned char c = (unsigned char)*s;
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t n;
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", fp);
-        else if (c == '\t')
-            fputs("\\t", fp);
-        else if (c < 0x20)
-            fprintf(fp, "\\u%04x", c);
-        else if (c < 0x80)
-            fputc(c, fp);
-        else {
-            /* a byte that is no UTF-8 (a file name in another
-             * encoding) becomes U+FFFD: the line stays valid JSON */
-            n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &cp);
-            if (n <= 0) {
-                fputs("\\ufffd", fp);
-            } else {
-                fwrite(s, 1, (size_t)n, fp);
-                s += n;
-                continue;
-            }
-        }
-        s++;
-    }
-    fputc('"', fp);
-}
 
 /* Reads "key":"value" or "key":number from a JSON line into buf. */
 /* Reads the JSON string at p (its opening quote) into buf (size bytes,
@@ -823,7 +788,7 @@ put_record(FILE *fp, const job *j, const char *dup)
                          : j->rc == FT_EXIT_CHECKS ? "checks_failed"
                                                    : "failed";
     fputs("{\"path\":", fp);
-    put_json(fp, j->rel);
+    ft_put_json(fp, j->rel);
     fprintf(fp,
             ",\"sha256\":\"%s\",\"pages\":%d,\"tables\":%d,"
             "\"tables_checked\":%d,"
@@ -832,15 +797,15 @@ put_record(FILE *fp, const job *j, const char *dup)
             j->sha, j->pages, j->tables, j->checked, j->passed, j->failed,
             j->seconds, status, j->rc);
     if (j->error[0])
-        put_json(fp, j->error);
+        ft_put_json(fp, j->error);
     else
         fputs("null", fp);
     fputs(",\"source\":", fp);
-    put_json(fp, j->path);
+    ft_put_json(fp, j->path);
     if (dup) {
         /* the same content under another name */
         fputs(",\"duplicate_of\":", fp);
-        put_json(fp, dup);
+        ft_put_json(fp, dup);
     }
     fputs(j->status == 2 ? ",\"resumed\":true}\n" : "}\n", fp);
 }

@@ -74,9 +74,8 @@ ft_csv_text(FILE *fp, const char *s)
         fputc('"', fp);
 }
 
-/* Writes s as a JSON string (with quotes). */
-static void
-put_json(FILE *fp, const char *s)
+void
+ft_put_json(FILE *fp, const char *s)
 {
     fputc('"', fp);
     while (s && *s) {
@@ -340,25 +339,25 @@ ft_logw_put(ft_logw *w, const ft_entry *e, const char *sheet)
     FILE *fp = w->fp;
     char cell[16];
     fputs("{\"file\":", fp);
-    put_json(fp, w->file);
+    ft_put_json(fp, w->file);
     fprintf(fp, ",\"page\":%d,\"table\":", e->page);
     if (e->table >= 0 && sheet) {
         fprintf(fp, "%d,\"sheet\":", e->table + 1);
-        put_json(fp, sheet);
+        ft_put_json(fp, sheet);
     } else {
         fputs("null,\"sheet\":null", fp);
     }
     fputs(",\"cell\":", fp);
     if (e->row >= 0 && e->col >= 0) {
         ft_cell_name(e->row, e->col, cell);
-        put_json(fp, cell);
+        ft_put_json(fp, cell);
     } else {
         fputs("null", fp);
     }
     fputs(",\"kind\":", fp);
-    put_json(fp, e->kind);
+    ft_put_json(fp, e->kind);
     fputs(",\"rule\":", fp);
-    put_json(fp, e->rule);
+    ft_put_json(fp, e->rule);
     fprintf(fp, ",\"status\":\"%s\",\"expected\":", st[e->status]);
     if (e->has_values)
         put_json_number(fp, e->expected);
@@ -370,7 +369,7 @@ ft_logw_put(ft_logw *w, const ft_entry *e, const char *sheet)
     else
         fputs("null", fp);
     fputs(",\"message\":", fp);
-    put_json(fp, e->message);
+    ft_put_json(fp, e->message);
     fputs("}\n", fp);
 }
 

@@ -17,6 +17,11 @@
  * CR first; a lone "-" is a blank). */
 void ft_csv_text(FILE *fp, const char *s);
 
+/* Writes s as a JSON string with its quotes; a byte that is no UTF-8 (a
+ * file name in another encoding) becomes \ufffd, so the line stays
+ * valid JSON. */
+void ft_put_json(FILE *fp, const char *s);
+
 /* 1 when path is a symbolic link (not followed). */
 int ft_is_symlink(const char *path);
 
