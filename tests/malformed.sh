@@ -158,6 +158,17 @@ expect_err "fiscaltab: warning: $O/pan.pdf: page 2: page 2 is a picture and was 
     grep -q '"rule":"table"' "$O/pan/pan.log.jsonl" && ok ||
     bad "panorama: the page said twice, or the other page's table lost"
 
+# a 240-byte file name: its outputs' name is cut to 200 bytes, so that
+# the temporary's (.log.jsonl.tmpPID) still fits a file name
+long=$(awk 'BEGIN { while (n++ < 236) printf "a" }')
+rm -rf "$O/ln" "$O/lno"
+mkdir -p "$O/ln"
+cp fixtures/unruled.pdf "$O/ln/$long.pdf"
+expect_rc 0 "$FT" batch "$O/ln" -o "$O/lno"
+stem=$(echo "$long" | cut -c1-200)
+[ -s "$O/lno/$stem.xlsx" ] && [ -s "$O/lno/$stem.log.jsonl" ] && ok ||
+    bad "a 240-byte name: outputs missing"
+
 # a FIFO or a device as input never ends: refused at once, not read
 rm -f "$O/fifo.pdf"
 mkfifo "$O/fifo.pdf"
