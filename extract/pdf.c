@@ -1035,6 +1035,9 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
             return fail(err, FT_ERR_LIMIT, "draws more than %s characters "
                         "(a form drawn over and over): given up",
                         FT_STR(FT_VDOC_MAX_DRAWN));
+        if (vr == FT_VDOC_TOO_BIG)
+            return fail(err, FT_ERR_LIMIT, "its content inflates past %s "
+                        "MiB (a compression bomb?): given up", "256");
         if (vr == FT_VDOC_TOO_SLOW)
             return fail(err, FT_ERR_LIMIT, "took more than %s s to read: "
                         "given up", FT_STR(FT_VDOC_PAGE_SECONDS));

@@ -345,6 +345,32 @@ give_up(void *data)
     return dev->over || now_seconds() > dev->deadline;
 }
 
+/* Bytes the content streams in obj inflate to, counted up to past cap:
+ * a deflate bomb (8 GiB behind 14 KB) is told before poppler parses it,
+ * at the cost of inflating a page's content once more. */
+static long long
+content_bytes(Object &obj, long long cap)
+{
+    long long n = 0;
+    if (obj.isArray()) {
+        for (int i = 0; i < obj.arrayGetLength() && n <= cap; i++) {
+            Object o = obj.arrayGet(i);
+            n += content_bytes(o, cap - n);
+        }
+        return n;
+    }
+    if (!obj.isStream())
+        return 0;
+    Stream *str = obj.getStream();
+    unsigned char buf[65536];
+    int got;
+    str->reset();
+    while (n <= cap && (got = str->doGetChars(sizeof buf, buf)) > 0)
+        n += got;
+    str->close();
+    return n;
+}
+
 extern "C" int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out)
 {
     std::memset(out, 0, sizeof *out);
@@ -353,6 +379,12 @@ extern "C" int ft_vdoc_page(ft_vdoc *d, int number, ft_vpage *out)
     Page *page = d->doc->getPage(number);
     if (!page || !page->isOk())
         return -1;
+    {
+        Object contents = page->getContents();
+        if (content_bytes(contents, FT_VDOC_MAX_CONTENT) >
+            FT_VDOC_MAX_CONTENT)
+            return FT_VDOC_TOO_BIG;
+    }
     RuleTextDev dev;
     if (!dev.isOk())
         return -1;

@@ -62,6 +62,11 @@ int ft_vdoc_page_size(ft_vdoc *d, int number, double *width, double *height);
 #define FT_VDOC_TOO_MANY (-2)
 /* ft_vdoc_page() gave up: more than FT_VDOC_MAX_DRAWN drawn */
 #define FT_VDOC_TOO_MUCH (-4)
+/* Bytes a page's content streams may inflate to (budget pages hold a
+ * few hundred KB) before it is given up, unparsed. */
+#define FT_VDOC_MAX_CONTENT (256LL << 20)
+/* ft_vdoc_page() gave up: its content inflates past FT_VDOC_MAX_CONTENT */
+#define FT_VDOC_TOO_BIG (-5)
 /* ft_vdoc_page() gave up: longer than FT_VDOC_PAGE_SECONDS */
 #define FT_VDOC_TOO_SLOW (-3)
 

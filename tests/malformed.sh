@@ -169,6 +169,12 @@ stem=$(echo "$long" | cut -c1-200)
 [ -s "$O/lno/$stem.xlsx" ] && [ -s "$O/lno/$stem.log.jsonl" ] && ok ||
     bad "a 240-byte name: outputs missing"
 
+# a compression bomb (512 MiB of content behind two Flate filters, 1 KB):
+# the page is given up once its content inflates past 256 MiB, unparsed
+python3 tests/tools/bomb.py "$O/bomb.pdf" 512
+expect_rc 0 timeout 60 "$FT" convert "$O/bomb.pdf" -o "$O/bomb"
+expect_err "fiscaltab: warning: $O/bomb.pdf: page 1: page skipped: its content inflates past 256 MiB (a compression bomb?): given up"
+
 # a FIFO or a device as input never ends: refused at once, not read
 rm -f "$O/fifo.pdf"
 mkfifo "$O/fifo.pdf"
