@@ -136,12 +136,14 @@ mutate: fiscaltab $(UNIT_BIN) $(BUILD)/golden
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS = number grid pdf
 FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -g -O1 \
-              -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -fno-omit-frame-pointer
 FUZZ_LIB_SRC = $(filter-out write/%,$(LIB_SRC))
 
 build-fuzz/vector.o: $(LIB_CXX) $(HEADERS)
 	@mkdir -p build-fuzz
 	$(Q)clang++ -std=c++17 -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	    -fno-sanitize-recover=undefined \
 	    -fno-omit-frame-pointer $(POPPLER_CXXFLAGS) -c -o $@ $(LIB_CXX)
 
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_SRC) build-fuzz/vector.o $(HEADERS)

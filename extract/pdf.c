@@ -647,6 +647,18 @@ scan_runs(const unsigned char *px, const unsigned char *tm, int w, int h,
     return ok;
 }
 
+/* v as a pixel index, held within [lo, hi] before it is made an int: a
+ * glyph box of a hostile page (a 1e12-point font) must not overflow. */
+static int
+pixel_in(double v, int lo, int hi)
+{
+    if (!(v >= lo)) /* also NaN */
+        return lo;
+    if (v > hi)
+        return hi;
+    return (int)v;
+}
+
 /* Marks the pixels whose centres lie strictly inside a glyph box in a
  * w x h mask (a rule along the box's edge stays out; boxes that touch
  * leave no gap); NULL when out of memory or when there is no text.
@@ -664,22 +676,14 @@ text_mask(const ft_page *page, int w, int h, double scale)
     for (i = 0; i < page->n_glyphs; i++) {
         const ft_box *b = &page->glyphs[i].box;
         double by0 = b->y0;
-        int x0 = (int)floor(b->x0 * scale - 0.5) + 1;
-        int x1 = (int)ceil(b->x1 * scale - 0.5) - 1;
+        int x0 = pixel_in(floor(b->x0 * scale - 0.5) + 1, 0, w);
+        int x1 = pixel_in(ceil(b->x1 * scale - 0.5) - 1, -1, w - 1);
         int y0, y1, y;
         /* CJK glyphs are an em square even when the box is short */
         if (ft_is_cjk(page->glyphs[i].cp) && b->y1 - b->y0 < b->x1 - b->x0)
             by0 = b->y1 - (b->x1 - b->x0);
-        y0 = (int)floor(by0 * scale - 0.5) + 1;
-        y1 = (int)ceil(b->y1 * scale - 0.5) - 1;
-        if (x0 < 0)
-            x0 = 0;
-        if (y0 < 0)
-            y0 = 0;
-        if (x1 >= w)
-            x1 = w - 1;
-        if (y1 >= h)
-            y1 = h - 1;
+        y0 = pixel_in(floor(by0 * scale - 0.5) + 1, 0, h);
+        y1 = pixel_in(ceil(b->y1 * scale - 0.5) - 1, -1, h - 1);
         if (x1 < x0 || y1 < y0)
             continue;
         if ((size_t)(x1 - x0 + 1) * (size_t)(y1 - y0 + 1) > budget)

@@ -175,6 +175,12 @@ python3 tests/tools/bomb.py "$O/bomb.pdf" 512
 expect_rc 0 timeout 60 "$FT" convert "$O/bomb.pdf" -o "$O/bomb"
 expect_err "fiscaltab: warning: $O/bomb.pdf: page 1: page skipped: its content inflates past 256 MiB (a compression bomb?): given up"
 
+# glyph boxes of a 1e12-point font and text at 1e15: no overflow when
+# they become pixels (make asan runs this with UBSan, no recovery)
+mkpdf hugebox.pdf "$one" "[0 0 595 842]" "BT /F1 12 Tf 1 0 0 1 1e15 1e15 Tm (Hello) Tj ET BT /F1 1e12 Tf 10 700 Td (Big) Tj ET BT /F1 12 Tf 100 650 Td (12.00) Tj 100 0 Td (13.00) Tj ET"
+expect_rc 0 "$FT" convert "$O/hugebox.pdf" -o "$O/hb"
+expect_rc 0 env FT_RULES=raster "$FT" convert "$O/hugebox.pdf" -o "$O/hb"
+
 # a FIFO or a device as input never ends: refused at once, not read
 rm -f "$O/fifo.pdf"
 mkfifo "$O/fifo.pdf"
