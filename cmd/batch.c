@@ -589,7 +589,8 @@ remove_dead_temporaries(const char *dir)
 
 /* Starts a worker process for job j. */
 static int
-start(job *j, const char *out, int csv, const ft_table_settings *settings)
+start(job *j, const char *out, int csv, const ft_table_settings *settings,
+      double timeout)
 {
     int fds[2];
     pid_t pid;
@@ -646,6 +647,9 @@ start(job *j, const char *out, int csv, const ft_table_settings *settings)
         o.display = j->rel;
         o.outdir = dir;
         o.stem = j->stem;
+        /* a file's pages stop in time to write what was read before the
+         * batch kills the worker at --timeout */
+        o.timeout = timeout * 0.8;
         o.csv = csv;
         o.settings = settings;
         o.quiet = 1;
@@ -1026,7 +1030,7 @@ ft_batch(char **paths, int n_paths, const ft_batch_opts *o)
             job *j = &l.v[order[next++]];
             if (j->status)
                 continue;
-            if (start(j, o->outdir, o->csv, o->settings) != 0) {
+            if (start(j, o->outdir, o->csv, o->settings, o->timeout) != 0) {
                 j->status = 1;
                 j->rc = -1;
                 snprintf(j->error, sizeof j->error, "cannot start a worker");

@@ -835,6 +835,8 @@ ft_convert(const ft_convert_opts *o, ft_convert_stats *stats)
     if (st == FT_OK) {
         ft_doc_set_ocr(doc, o->ocr);
         ft_doc_set_settings(doc, o->settings);
+        if (o->timeout > 0)
+            ft_doc_set_deadline(doc, ft_now() + o->timeout);
     }
     if (st != FT_OK) {
         fprintf(stderr, "fiscaltab: error: %s: %s\n", o->input, err.msg);

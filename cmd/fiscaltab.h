@@ -35,6 +35,7 @@ typedef struct ft_convert_opts {
     const ft_table_settings *settings; /* --set, or NULL: the defaults */
     const char *stem;       /* name of the outputs, or NULL: the input's
                              * (ft_output_stem) */
+    double timeout;         /* seconds after which no page is read, or 0 */
 } ft_convert_opts;
 
 /* The longest output name (bytes, before .xlsx / .log.jsonl.tmpPID). */

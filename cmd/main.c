@@ -26,7 +26,7 @@ usage(int status)
     printf(
         "Usage: fiscaltab convert FILE.pdf [-o DIR] [--csv] [--pages A-B]\n"
         "                 [--password PW] [--ocr auto|always|never] [-q]\n"
-        "                 [--set NAME=VALUE]...\n"
+        "                 [--timeout SEC] [--set NAME=VALUE]...\n"
         "       fiscaltab inspect FILE.pdf --page N [--png OUT.png]\n"
         "                 [--set NAME=VALUE]...\n"
         "       fiscaltab batch PATH... -o OUT [-j N] [--shard K/N]\n"
@@ -48,6 +48,9 @@ usage(int status)
         "                       always, or never\n"
         "      --set NAME=VALUE a tolerance of table finding ('fiscaltab\n"
         "                       settings' lists them with their defaults)\n"
+        "      --timeout SEC    read no page after SEC seconds; the pages\n"
+        "                       left are logged as not read (batch: each\n"
+        "                       file's budget, 300 by default)\n"
         "  -q, --quiet          no summary on stderr\n"
         "  -h, --help           this help\n"
         "      --version        version\n"
@@ -158,11 +161,13 @@ cmd_convert(int argc, char **argv)
         {"quiet", no_argument, NULL, 'q'},
         {"ocr", required_argument, NULL, 'R'},
         {"set", required_argument, NULL, 'S'},
+        {"timeout", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     ft_convert_opts o;
     ft_convert_stats stats;
     int ch;
+    char *end;
 
     memset(&o, 0, sizeof o);
     o.outdir = ".";
@@ -204,6 +209,14 @@ cmd_convert(int argc, char **argv)
             break;
         case 'S':
             take_setting(optarg);
+            break;
+        case 't':
+            o.timeout = strtod(optarg, &end);
+            if (*end || !(o.timeout > 0)) {
+                fprintf(stderr, "fiscaltab: error: bad --timeout '%s'\n",
+                        optarg);
+                usage(FT_EXIT_USAGE);
+            }
             break;
         case 'h':
             usage(0);

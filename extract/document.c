@@ -553,6 +553,18 @@ ft_doc_extract_each(ft_doc *doc, int first, int last, ft_table_sink sink,
         ft_page page;
         ft_table_list found = {0};
         double t0 = seconds_now(), t1;
+        if (ft_doc_deadline(doc) > 0 && t0 > ft_doc_deadline(doc)) {
+            /* the run's time is up: say which pages were not read */
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "the run's time budget (--timeout) ran out: pages %d-%d "
+                     "not read",
+                     p, last);
+            stats->pages_failed += last - p + 1;
+            st = ft_log_add(log, p, -1, -1, -1, "extract", "timeout",
+                            FT_FAIL, NULL, NULL, msg);
+            break;
+        }
         memset(&page, 0, sizeof page);
         st = extract_page(doc, p, &page, &found, log, prose, stats);
         if (st == FT_OK)

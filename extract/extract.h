@@ -53,6 +53,13 @@ void ft_doc_set_ocr(ft_doc *doc, int mode);
 /* Sets the tolerances of table finding (copied; NULL: the defaults). */
 void ft_doc_set_settings(ft_doc *doc, const ft_table_settings *set);
 
+/* Sets the time (on ft_now()'s clock) after which no further page is
+ * read (0: none); the pages left are logged as not read. */
+void ft_doc_set_deadline(ft_doc *doc, double when);
+
+/* The deadline set, or 0. */
+double ft_doc_deadline(const ft_doc *doc);
+
 /* The tolerances set, or NULL for the defaults. */
 const ft_table_settings *ft_doc_settings(const ft_doc *doc);
 

@@ -191,6 +191,7 @@ struct ft_doc {
     int vp_number;
     char *path, *password;  /* to open poppler-glib when it is needed */
     int ocr_mode;           /* FT_OCR_AUTO, _ALWAYS or _NEVER */
+    double deadline;        /* monotonic seconds to stop reading by, or 0 */
     ft_table_settings settings; /* table finding, when has_settings */
     int has_settings;
     unsigned char *ocr_img; /* the last page read by OCR: straightened,
@@ -1405,6 +1406,19 @@ ft_doc_set_settings(ft_doc *doc, const ft_table_settings *set)
     doc->has_settings = set != NULL;
     if (set)
         doc->settings = *set;
+}
+
+void
+ft_doc_set_deadline(ft_doc *doc, double when)
+{
+    if (doc)
+        doc->deadline = when;
+}
+
+double
+ft_doc_deadline(const ft_doc *doc)
+{
+    return doc ? doc->deadline : 0;
 }
 
 const ft_table_settings *

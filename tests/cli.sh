@@ -172,6 +172,15 @@ expect_rc 6 "$FT" batch fixtures/unruled.pdf -o "$O/ld"
 expect_err "is a symbolic link: not followed"
 [ "$(cat "$V/keep.txt")" = keep ] && ok || bad "batch wrote through a linked dataset.sqlite"
 
+# --- a whole-run time budget: no page is read after it, the pages left
+# are said (stderr, log), what was read is written
+expect_rc 0 "$FT" convert fixtures/seed-budget.pdf --timeout 0.001 -o "$O/to"
+grep -q "fiscaltab: warning: fixtures/seed-budget.pdf: page [0-9]*: the run's time budget (--timeout) ran out: pages [0-9]*-18 not read" "$WORK/err" &&
+    grep -q '"rule":"timeout","status":"fail"' "$O/to/seed-budget.log.jsonl" &&
+    [ -s "$O/to/seed-budget.xlsx" ] && ok || bad "convert --timeout: pages left not said"
+expect_rc 2 "$FT" convert fixtures/seed-budget.pdf --timeout x -o "$O/to"
+expect_err "fiscaltab: error: bad --timeout 'x'"
+
 # --- a full conversion: files, sheets, CSV, determinism, stdout empty
 expect_rc 0 "$FT" convert fixtures/seed-budget.pdf -o "$O/a" --csv
 [ ! -s "$WORK/out" ] && ok || bad "stdout is not empty"
