@@ -306,11 +306,42 @@ same_text(const char *a, const char *b)
 /* 1 when next is prev's next page printed again under the same title:
  * same title, label, entity and unit, the same columns, and a header
  * that repeats prev's whole (budgets that reprint the table's head on
- * every page, as Traditional-character budgets do). Another table of
- * the same name for another unit names another entity. */
+ * every page, as Traditional-character budgets do), with no total
+ * between them. Another table of the same name for another unit names
+ * another entity, or ends on or starts with its own total. */
+/* 1 when row r of t is a total: 合计, 总计, 合計 or 總計 in its first
+ * two cells (spaces inside allowed). */
+static int
+total_row(const ft_table *t, int r)
+{
+    static const char *const words[] = {"合计", "总计", "合計", "總計"};
+    int c;
+    size_t k;
+    if (r < 0 || r >= t->n_rows)
+        return 0;
+    for (c = 0; c < t->n_cols && c < 2; c++) {
+        const char *x = FT_CELL(t, r, c)->text;
+        char folded[64];
+        size_t n = 0;
+        for (; x && *x && n + 1 < sizeof folded; x++)
+            if (*x != ' ')
+                folded[n++] = *x;
+        folded[n] = 0;
+        for (k = 0; k < sizeof words / sizeof *words; k++)
+            if (strstr(folded, words[k]))
+                return 1;
+    }
+    return 0;
+}
+
 static int
 repeats_title(const ft_table *prev, const ft_table *next)
 {
+    /* a table that ended on its total, or a page that starts with one,
+     * is whole: the same table again for another unit, not the rest */
+    if (total_row(prev, prev->n_rows - 1) ||
+        total_row(next, prev->n_header_rows))
+        return 0;
     return prev->title && next->title && same_text(prev->title, next->title) &&
            same_text(prev->label, next->label) &&
            same_text(prev->entity, next->entity) &&
