@@ -341,7 +341,7 @@ rm -rf "$B/lk"
 "$FT" batch "$B/many" -o "$B/lk" -j 1 >/dev/null 2>&1 &
 bp=$!
 i=0
-while [ ! -e "$B/lk/.fiscaltab/lock" ] && [ $i -lt 200 ]; do
+while [ ! -s "$B/lk/.fiscaltab/done.jsonl" ] && [ $i -lt 400 ]; do
     sleep 0.05
     i=$((i + 1))
 done
