@@ -149,6 +149,19 @@ parse_pages(const char *s, ft_convert_opts *o)
     return 0;
 }
 
+/* The seconds of --timeout; a bad value is a usage error. */
+static double
+parse_timeout(const char *arg)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (*end || !(v > 0)) {
+        fprintf(stderr, "fiscaltab: error: bad --timeout '%s'\n", arg);
+        usage(FT_EXIT_USAGE);
+    }
+    return v;
+}
+
 /* The convert command. */
 static int
 cmd_convert(int argc, char **argv)
@@ -167,7 +180,6 @@ cmd_convert(int argc, char **argv)
     ft_convert_opts o;
     ft_convert_stats stats;
     int ch;
-    char *end;
 
     memset(&o, 0, sizeof o);
     o.outdir = ".";
@@ -211,12 +223,7 @@ cmd_convert(int argc, char **argv)
             take_setting(optarg);
             break;
         case 't':
-            o.timeout = strtod(optarg, &end);
-            if (*end || !(o.timeout > 0)) {
-                fprintf(stderr, "fiscaltab: error: bad --timeout '%s'\n",
-                        optarg);
-                usage(FT_EXIT_USAGE);
-            }
+            o.timeout = parse_timeout(optarg);
             break;
         case 'h':
             usage(0);
@@ -330,12 +337,7 @@ cmd_batch(int argc, char **argv)
             }
             break;
         case 't':
-            o.timeout = strtod(optarg, &end);
-            if (*end || !(o.timeout > 0)) {
-                fprintf(stderr, "fiscaltab: error: bad --timeout '%s'\n",
-                        optarg);
-                usage(FT_EXIT_USAGE);
-            }
+            o.timeout = parse_timeout(optarg);
             break;
         case 'f':
             o.force = 1;

@@ -10,6 +10,7 @@
 
 #include "settings.h"
 #include "table.h"
+#include "vector.h"
 
 /* ---------------------------------------------------------------- */
 /* Documents (extract/pdf.c)                                          */
@@ -17,10 +18,9 @@
 
 typedef struct ft_doc ft_doc;
 
-/* Limits that keep a hostile page from eating the machine. */
-#define FT_MAX_GLYPHS_PER_PAGE 200000
-/* Poppler's TextPage keeps only this many glyphs smaller than 3 x 3 pt. */
-#define FT_POPPLER_TINY_CAP 50000
+/* Limits that keep a hostile page from eating the machine: the text
+ * limits (FT_MAX_GLYPHS_PER_PAGE, FT_POPPLER_TINY_CAP) are in vector.h,
+ * where poppler draws the page. */
 #define FT_MAX_RENDER_PIXELS (4000L * 4000L)
 
 /**
@@ -227,6 +227,14 @@ ft_status ft_page_tables(const ft_page *page, const ft_layout *layout,
 /* 1 when the page's text looks like it may hold a table (worth a render
  * for rules). */
 int ft_layout_maybe_table(const ft_layout *layout, double page_width);
+
+/* 1 when the page's text does not decode (a font without a usable
+ * ToUnicode map: glyph numbers read as code points): a tenth of its
+ * characters outside the scripts such documents use, scattered over
+ * blocks of code points or mapping to nothing; once a page of the
+ * document was so (seen_before), two such characters. *share gets the
+ * share of those characters. */
+int ft_page_undecodable(const ft_page *page, int seen_before, double *share);
 
 /* 1 when line i of the layout reads as a row of a table: three or more
  * segments, two of them amounts with a point or a comma ("61.80"), at

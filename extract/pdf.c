@@ -1034,7 +1034,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
         doc->vp_number = 0;
         int vr = ft_vdoc_page(doc->vdoc, number, &doc->vp);
         if (vr == FT_VDOC_TOO_MANY)
-            return fail(err, FT_ERR_LIMIT, "more than 200000 characters%s",
+            return fail(err, FT_ERR_LIMIT, "more than " FT_STR(FT_MAX_GLYPHS_PER_PAGE) " characters%s",
                         "");
         if (vr == FT_VDOC_TOO_MUCH)
             return fail(err, FT_ERR_LIMIT, "draws more than %s characters "
@@ -1050,7 +1050,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
             if (doc->vp.n_chars > FT_MAX_GLYPHS_PER_PAGE) {
                 ft_vpage_clear(&doc->vp);
                 return fail(err, FT_ERR_LIMIT,
-                            "more than 200000 characters%s", "");
+                            "more than " FT_STR(FT_MAX_GLYPHS_PER_PAGE) " characters%s", "");
             }
             doc->vp_number = number;
             page->glyphs = doc->vp.glyphs;
@@ -1078,7 +1078,7 @@ ft_doc_page_glyphs(ft_doc *doc, int number, ft_page *page, ft_error *err)
     }
     if (n_chars > FT_MAX_GLYPHS_PER_PAGE) {
         g_free(text);
-        return fail(err, FT_ERR_LIMIT, "more than 200000 characters%s", "");
+        return fail(err, FT_ERR_LIMIT, "more than " FT_STR(FT_MAX_GLYPHS_PER_PAGE) " characters%s", "");
     }
     if (!poppler_page_get_text_layout(doc->page, &rects, &n_rects) ||
         n_rects != n_chars) {

@@ -54,11 +54,12 @@ public:
     {
         double w, h;
         /* counted as poppler keeps them: it drops characters under 3
-         * points past 50,000 of them */
+         * points past FT_POPPLER_TINY_CAP of them */
         state->transformDelta(dx, dy, &w, &h);
-        if (!(std::fabs(w) < 3 && std::fabs(h) < 3) || ++tiny_chars <= 50000)
+        if (!(std::fabs(w) < 3 && std::fabs(h) < 3) ||
+            ++tiny_chars <= FT_POPPLER_TINY_CAP)
             chars++;
-        if (chars > FT_VDOC_MAX_CHARS || ++drawn > FT_VDOC_MAX_DRAWN) {
+        if (chars > FT_MAX_GLYPHS_PER_PAGE || ++drawn > FT_VDOC_MAX_DRAWN) {
             over = true;
             return;
         }

@@ -46,10 +46,11 @@ int ft_vdoc_page_count(const ft_vdoc *d);
  * rotated); returns 0, or -1 when the page cannot be had. */
 int ft_vdoc_page_size(ft_vdoc *d, int number, double *width, double *height);
 
-/* Characters a page may draw that poppler keeps (it drops those under 3
- * points past 50,000) before drawing it is given up: the limit on a
- * page's text (FT_MAX_GLYPHS_PER_PAGE), held while it is drawn. */
-#define FT_VDOC_MAX_CHARS 200000
+/* The most characters a page's text may hold: past it the page is
+ * skipped, and poppler is stopped drawing it. */
+#define FT_MAX_GLYPHS_PER_PAGE 200000
+/* Poppler's TextPage keeps only this many glyphs smaller than 3 x 3 pt. */
+#define FT_POPPLER_TINY_CAP 50000
 /* Characters a page may draw at all, kept or not (a form drawn over and
  * over: 10^8 from 3 KB), before drawing it is given up. */
 #define FT_VDOC_MAX_DRAWN 400000
@@ -58,7 +59,7 @@ int ft_vdoc_page_size(ft_vdoc *d, int number, double *width, double *height);
 /* A macro's value as a string ("60"). */
 #define FT_STR_(x) #x
 #define FT_STR(x) FT_STR_(x)
-/* ft_vdoc_page() gave up: more than FT_VDOC_MAX_CHARS characters */
+/* ft_vdoc_page() gave up: more than FT_MAX_GLYPHS_PER_PAGE characters */
 #define FT_VDOC_TOO_MANY (-2)
 /* ft_vdoc_page() gave up: more than FT_VDOC_MAX_DRAWN drawn */
 #define FT_VDOC_TOO_MUCH (-4)
