@@ -246,6 +246,15 @@ page_rules(ft_doc *doc, ft_page *page, ft_error *err)
 #define FT_GARBLED_MIN_CHARS 20
 /* Blocks of 128 code points told apart when judging a page garbled. */
 #define FT_GARBLED_BLOCKS 64
+/* A real script of its own (Hebrew, Thai) puts at least this share of
+ * the uncommon characters in one block; glyph numbers scatter. */
+#define FT_GARBLED_ONE_BLOCK 0.7
+/* A page this share of whose characters map to nothing (U+FFFD, private
+ * use) is garbled however they fall. */
+#define FT_GARBLED_LOST_SHARE 0.1
+/* Once a page of the document was garbled, a page with this many
+ * uncommon characters is too (its fonts are the same). */
+#define FT_GARBLED_AFTER 2
 /* A page with this share of characters that do not decode is garbled:
  * real pages of the corpus stay under 0.03, a font without ToUnicode
  * gives 0.2 and more. */
@@ -276,8 +285,8 @@ common_code_point(uint32_t c)
  * characters on a page of few are enough (a font without ToUnicode maps
  * many glyphs to ASCII digits: "332 13 12" and a 亻 or a ␛). *share gets
  * the share. */
-static int
-undecodable(const ft_page *page, int seen_before, double *share)
+int
+ft_page_undecodable(const ft_page *page, int seen_before, double *share)
 {
     size_t i, k, n = 0, bad = 0, lost = 0, top = 0;
     uint32_t blocks[FT_GARBLED_BLOCKS];
@@ -307,11 +316,12 @@ undecodable(const ft_page *page, int seen_before, double *share)
         top = counts[k] > top ? counts[k] : top;
     *share = n ? (double)bad / (double)n : 0;
     if (seen_before)
-        return bad >= 2;
+        return bad >= FT_GARBLED_AFTER;
     /* a script of its own (Hebrew, Thai) keeps to one block of code
      * points; glyph numbers read as code points scatter over many */
     return n >= FT_GARBLED_MIN_CHARS && *share >= FT_GARBLED_SHARE &&
-           (top * 10 < bad * 7 || lost * 10 >= n);
+           ((double)top < FT_GARBLED_ONE_BLOCK * (double)bad ||
+            (double)lost >= FT_GARBLED_LOST_SHARE * (double)n);
 }
 
 static ft_status
@@ -340,7 +350,7 @@ extract_page(ft_doc *doc, int p, ft_page *page, ft_table_list *found,
         return ft_log_add(log, p, -1, -1, -1, "extract", "page_unreadable",
                           FT_FAIL, NULL, NULL, msg);
     }
-    garbled = undecodable(page, stats->pages_garbled > 0, &share);
+    garbled = ft_page_undecodable(page, stats->pages_garbled > 0, &share);
     if (garbled) {
         stats->pages_garbled++;
         /* a font without a usable ToUnicode map: the text is glyph

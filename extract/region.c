@@ -947,6 +947,13 @@ ft_layout_maybe_table(const ft_layout *L, double page_width)
            (L->n_lines >= 5 && narrow * 2 >= L->n_lines);
 }
 
+/* A line of figures (a row of a table found on its own): at least this
+ * many segments, this many of them amounts, and no label segment of more
+ * words than this (a sentence set word by word is prose). */
+#define FIGURE_LINE_SEGMENTS 3
+#define FIGURE_LINE_AMOUNTS 2
+#define FIGURE_LINE_MAX_WORDS 6
+
 int
 ft_line_of_figures(const ft_layout *L, size_t i)
 {
@@ -954,7 +961,7 @@ ft_line_of_figures(const ft_layout *L, size_t i)
                                         "; ", ". "};
     const ft_line *l = &L->lines[i];
     size_t k, j, figures = 0, labels = 0;
-    if (l->ns < 3)
+    if (l->ns < FIGURE_LINE_SEGMENTS)
         return 0;
     for (k = l->s0; k < l->s0 + l->ns; k++) {
         const char *x = L->segs[k].text;
@@ -963,7 +970,7 @@ ft_line_of_figures(const ft_layout *L, size_t i)
             continue;
         }
         /* a sentence split at wide spaces is no row of a table */
-        if (word_count(x) > 6)
+        if (word_count(x) > FIGURE_LINE_MAX_WORDS)
             return 0;
         for (j = 0; j < sizeof punct / sizeof *punct; j++)
             if (strstr(x, punct[j]))
@@ -972,7 +979,7 @@ ft_line_of_figures(const ft_layout *L, size_t i)
     }
     /* a row holds more amounts than labels; prose set word by word
      * ("From August 2006, skills ... (see 4.3.1.)") the other way */
-    return figures >= 2 && labels >= 1 && figures >= labels;
+    return figures >= FIGURE_LINE_AMOUNTS && labels >= 1 && figures >= labels;
 }
 
 ft_status

@@ -318,16 +318,20 @@ timeout -s KILL 0.3 "$FT" batch "$B/many" -o "$B/mout" -j 2 >/dev/null 2>&1
 sleep 1
 expect_rc 0 "$FT" batch "$B/many" -o "$B/mout" -j 2
 [ "$(grep -c '"status":"ok"' "$B/mout/batch.jsonl")" -eq 12 ] && ok || bad "resume after kill"
+# wait_for FILE: until FILE has something in it (at most 20 s)
+wait_for() {
+    i=0
+    while [ ! -s "$1" ] && [ $i -lt 400 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+}
 # killed with -9 before batch.jsonl is written: what finished was
 # recorded as it finished, and a rerun resumes it
 rm -rf "$B/k9"
 "$FT" batch "$B/many" -o "$B/k9" -j 1 >/dev/null 2>&1 &
 bp=$!
-i=0
-while [ ! -s "$B/k9/.fiscaltab/done.jsonl" ] && [ $i -lt 400 ]; do
-    sleep 0.05
-    i=$((i + 1))
-done
+wait_for "$B/k9/.fiscaltab/done.jsonl"
 kill -9 $bp 2>/dev/null
 wait $bp 2>/dev/null
 [ ! -f "$B/k9/batch.jsonl" ] && ok || bad "kill -9: batch.jsonl written anyway (the test did not kill in time)"
@@ -340,11 +344,7 @@ expect_rc 0 "$FT" batch "$B/many" -o "$B/k9" -j 2
 rm -rf "$B/lk"
 "$FT" batch "$B/many" -o "$B/lk" -j 1 >/dev/null 2>&1 &
 bp=$!
-i=0
-while [ ! -s "$B/lk/.fiscaltab/done.jsonl" ] && [ $i -lt 400 ]; do
-    sleep 0.05
-    i=$((i + 1))
-done
+wait_for "$B/lk/.fiscaltab/done.jsonl"
 expect_rc 5 "$FT" batch "$B/many" -o "$B/lk"
 expect_err "fiscaltab: error: $B/lk is in use by another batch; try again when it ends"
 kill $bp 2>/dev/null

@@ -215,6 +215,84 @@ test_regroup(void)
     CHECK(ft_amount_fits("-", 2), "a dash fits any pattern");
 }
 
+/* A page of n glyphs whose code points cycle through cps. */
+static void
+glyph_page(ft_page *p, const uint32_t *cps, size_t ncp, size_t n)
+{
+    size_t i;
+    memset(p, 0, sizeof *p);
+    p->glyphs = calloc(n, sizeof *p->glyphs);
+    p->n_glyphs = n;
+    for (i = 0; i < n; i++) {
+        p->glyphs[i].cp = cps[i % ncp];
+        p->glyphs[i].box.x0 = (double)i;
+        p->glyphs[i].box.x1 = (double)i + 1;
+        p->glyphs[i].box.y1 = 10;
+    }
+}
+
+/* Text that does not decode: each threshold of ft_page_undecodable on
+ * both sides. */
+static void
+test_undecodable(void)
+{
+    /* Hebrew: a script of its own keeps to one block */
+    static const uint32_t hebrew[] = {0x05D0, 0x05D1, 0x05D2, '1'};
+    /* glyph numbers read as code points: Yi, Braille, Ext A, dingbats */
+    static const uint32_t scattered[] = {0xA089, 0x2821, 0x3A02, 0x2631,
+                                         '3', '1', 0x4E00, 0x5E74};
+    /* 7 of 10 uncommon in one block (Lao), the rest elsewhere */
+    static const uint32_t lao7[] = {0x0E81, 0x0E82, 0x0E84, 0x0E87, 0x0E88,
+                                    0x0E8A, 0x0E8D, 0xA089, 0x2821, 0x3A02};
+    static const uint32_t lao6[] = {0x0E81, 0x0E82, 0x0E84, 0x0E87, 0x0E88,
+                                    0x0E8A, 0xA089, 0x2821, 0x3A02, 0x2631};
+    /* U+FFFD among digits: one in nine, one in eleven */
+    static const uint32_t lost9[] = {0xFFFD, '1', '2', '3', '4',
+                                     '5', '6', '7', '8'};
+    static const uint32_t lost11[] = {0xFFFD, '1', '2', '3', '4', '5',
+                                      '6', '7', '8', '9', '0'};
+    static const uint32_t two[] = {0x2821, '1', 0x3A02, '2', '3', '4'};
+    static const uint32_t one[] = {0x2821, '1', '2', '3', '4', '5'};
+    ft_page p;
+    double share;
+    glyph_page(&p, hebrew, 4, 40);
+    CHECK(!ft_page_undecodable(&p, 0, &share), "Hebrew decodes");
+    ft_page_clear(&p);
+    glyph_page(&p, scattered, 8, 40);
+    CHECK(ft_page_undecodable(&p, 0, &share) && share == 0.5,
+          "scattered glyph numbers do not decode (share %.2f)", share);
+    ft_page_clear(&p);
+    glyph_page(&p, scattered, 8, 16);
+    CHECK(!ft_page_undecodable(&p, 0, &share),
+          "too few characters to tell (FT_GARBLED_MIN_CHARS)");
+    ft_page_clear(&p);
+    glyph_page(&p, lao7, 10, 40);
+    CHECK(!ft_page_undecodable(&p, 0, &share),
+          "seven in ten in one block: a script (FT_GARBLED_ONE_BLOCK)");
+    ft_page_clear(&p);
+    glyph_page(&p, lao6, 10, 40);
+    CHECK(ft_page_undecodable(&p, 0, &share),
+          "six in ten in one block: scattered");
+    ft_page_clear(&p);
+    glyph_page(&p, lost9, 9, 45);
+    CHECK(ft_page_undecodable(&p, 0, &share),
+          "one in nine maps to nothing (FT_GARBLED_LOST_SHARE)");
+    ft_page_clear(&p);
+    glyph_page(&p, lost11, 11, 44);
+    CHECK(!ft_page_undecodable(&p, 0, &share),
+          "one in eleven: under a tenth (FT_GARBLED_SHARE)");
+    ft_page_clear(&p);
+    glyph_page(&p, two, 6, 6);
+    CHECK(ft_page_undecodable(&p, 1, &share) &&
+              !ft_page_undecodable(&p, 0, &share),
+          "after a garbled page two odd characters suffice "
+          "(FT_GARBLED_AFTER)");
+    ft_page_clear(&p);
+    glyph_page(&p, one, 6, 6);
+    CHECK(!ft_page_undecodable(&p, 1, &share), "one is not enough");
+    ft_page_clear(&p);
+}
+
 int
 main(void)
 {
@@ -222,5 +300,6 @@ main(void)
     test_unruled();
     test_stitch();
     test_regroup();
+    test_undecodable();
     CHECK_DONE();
 }
